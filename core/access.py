@@ -1,0 +1,197 @@
+"""The access gate: the one place that decides which rows a user may read or change.
+
+Every model holding business data registers here how it is scoped (owner, department and creator
+fields, or a parent it follows). Views, API viewsets, exports, search, reports and jobs obtain rows
+only through :func:`visible_to` / :func:`get_visible`; nothing else filters by owner or department.
+
+Scope levels come from the user's roles (``org.Grant``), per module and operation; the widest
+grant over all of the user's roles wins. "Own" means records the user owns or created, or that
+were shared with the user or the user's department.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from org.models import FieldRule, Grant, Scope
+
+SHARE_READ_ACTIONS = {"read", "export", "print"}
+ACTIONS = [choice for choice, _label in Grant.Action.choices]
+
+
+@dataclass(frozen=True)
+class ScopeSpec:
+    module: str
+    label: object
+    owner: str | None = "owner"
+    department: str | None = "department"
+    creator: str | None = "created_by"
+    via: str | None = None  # FK to a registered parent whose scope this model follows
+    fields: tuple[str, ...] = ()  # fields the field-permission page offers for this module
+
+
+_registry: dict[type[models.Model], ScopeSpec] = {}
+MODULES: dict[str, ScopeSpec] = {}
+
+
+def register(model, *, module: str, label=None, owner="owner", department="department",
+             creator="created_by", via=None, fields=()):
+    """Declare how ``model`` is scoped. Child records pass ``via="customer"`` to follow a parent."""
+    spec = ScopeSpec(module=module, label=label or model._meta.verbose_name_plural, owner=owner,
+                     department=department, creator=creator, via=via, fields=tuple(fields))
+    _registry[model] = spec
+    if via is None or module not in MODULES:
+        MODULES.setdefault(module, spec)
+    return model
+
+
+def spec_for(model) -> ScopeSpec:
+    model = model._meta.concrete_model if hasattr(model, "_meta") else model
+    try:
+        return _registry[model]
+    except KeyError:
+        raise ImproperlyConfigured(f"{model.__name__} is not registered with the access gate") from None
+
+
+def registered_models() -> list[type[models.Model]]:
+    return list(_registry)
+
+
+def _grants(user) -> dict[tuple[str, str], int]:
+    """{(module, action): widest scope} for the user, cached on the user object for the request."""
+    cache = getattr(user, "_zg_grants", None)
+    if cache is None:
+        cache = {}
+        rows = Grant.objects.filter(role__users=user).values_list("module", "action", "scope")
+        for module, action, scope in rows:
+            key = (module, action)
+            cache[key] = max(cache.get(key, Scope.NONE), scope)
+        user._zg_grants = cache
+    return cache
+
+
+def scope_level(user, module: str, action: str) -> int:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Scope.NONE
+    if user.is_superuser:
+        return Scope.ALL
+    return _grants(user).get((module, action), Scope.NONE)
+
+
+def can(user, action: str, model_or_module) -> bool:
+    """Whether the user may do ``action`` to at least some records of the module."""
+    module = model_or_module if isinstance(model_or_module, str) else spec_for(model_or_module).module
+    return scope_level(user, module, action) > Scope.NONE
+
+
+def _shared_ids(user, model, *, editable: bool):
+    from .models import RecordShare
+
+    target = Q(user=user)
+    if user.department_id:
+        target |= Q(department_id=user.department_id)
+    shares = RecordShare.objects.filter(target, content_type=ContentType.objects.get_for_model(model))
+    if editable:
+        shares = shares.filter(can_edit=True)
+    return shares.values("object_id")
+
+
+def scope_q(user, model, level: int, *, action: str = "read") -> Q:
+    """The row condition for a user at a scope level (levels NONE and ALL are handled by callers)."""
+    spec = spec_for(model)
+    prefix = f"{spec.via}__" if spec.via else ""
+    root = model._meta.get_field(spec.via).related_model if spec.via else model
+    root_spec = spec_for(root) if spec.via else spec
+    cond = Q(pk__in=[])
+    if root_spec.owner:
+        cond |= Q(**{f"{prefix}{root_spec.owner}": user})
+    if root_spec.creator:
+        cond |= Q(**{f"{prefix}{root_spec.creator}": user})
+    # A share lets its receivers read the record, and change it when the share says so;
+    # deleting, re-sharing and reassigning stay with the owner's side.
+    if action in SHARE_READ_ACTIONS or action == "update":
+        share_target = f"{spec.via}__in" if spec.via else "pk__in"
+        cond |= Q(**{share_target: _shared_ids(user, root, editable=action == "update")})
+    if root_spec.department and user.department_id:
+        if level == Scope.DEPARTMENT:
+            cond |= Q(**{f"{prefix}{root_spec.department}": user.department_id})
+        elif level == Scope.SUBTREE:
+            cond |= Q(**{f"{prefix}{root_spec.department}__path__startswith": user.department.path})
+    return cond
+
+
+def visible_to(user, action: str, model_or_qs) -> models.QuerySet:
+    """The rows of a model (or of a narrower queryset) the user may do ``action`` to."""
+    if isinstance(model_or_qs, models.QuerySet):
+        qs, model = model_or_qs, model_or_qs.model
+    else:
+        model = model_or_qs
+        qs = model._default_manager.all()
+    level = scope_level(user, spec_for(model).module, action)
+    if level == Scope.NONE:
+        return qs.none()
+    if level == Scope.ALL:
+        return qs
+    return qs.filter(scope_q(user, model, level, action=action))
+
+
+def get_visible(user, action: str, model_or_qs, **lookup):
+    """One row in the user's scope, or Http404: a record you may not touch does not exist for you."""
+    try:
+        return visible_to(user, action, model_or_qs).get(**lookup)
+    except (models.ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404(_("Record not found.")) from None
+
+
+def ensure_in_scope(user, action: str, instance) -> None:
+    """Called after a write inside its transaction: raising here rolls the write back."""
+    if not visible_to(user, action, type(instance)._base_manager.filter(pk=instance.pk)).exists():
+        raise PermissionDenied(_("After this change the record would be outside your data scope."))
+
+
+def require(user, action: str, model_or_module) -> None:
+    if not can(user, action, model_or_module):
+        raise PermissionDenied(_("You do not have permission for this operation."))
+
+
+def _field_rules(user) -> dict[tuple[str, str], set[str]]:
+    """{(module, field): modes} where *every* role of the user restricts the field."""
+    cache = getattr(user, "_zg_field_rules", None)
+    if cache is None:
+        role_ids = list(user.roles.values_list("id", flat=True)) if user.pk else []
+        per_field: dict[tuple[str, str], dict[int, str]] = {}
+        for role_id, module, field, mode in FieldRule.objects.filter(role_id__in=role_ids).values_list("role_id", "module", "field", "mode"):
+            per_field.setdefault((module, field), {})[role_id] = mode
+        cache = {}
+        for key, modes in per_field.items():
+            # The most permissive role wins: a field stays restricted only if all roles restrict it.
+            if len(modes) == len(role_ids):
+                cache[key] = "hidden" if all(m == "hidden" for m in modes.values()) else "readonly"
+        user._zg_field_rules = cache
+    return cache
+
+
+def _module_of(model_or_module) -> str:
+    return model_or_module if isinstance(model_or_module, str) else spec_for(model_or_module).module
+
+
+def hidden_fields(user, model_or_module) -> set[str]:
+    if user.is_superuser:
+        return set()
+    module = _module_of(model_or_module)
+    return {field for (mod, field), mode in _field_rules(user).items() if mod == module and mode == "hidden"}
+
+
+def readonly_fields(user, model_or_module) -> set[str]:
+    """Fields the user may see but not change (hidden fields are unchangeable too)."""
+    if user.is_superuser:
+        return set()
+    module = _module_of(model_or_module)
+    return {field for (mod, field), _mode in _field_rules(user).items() if mod == module}

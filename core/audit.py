@@ -1,0 +1,89 @@
+"""Writing audit entries and versions. Called by services, so jobs and the shell are covered too."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .context import current_meta
+from .models import AuditLog, Version
+
+Action = AuditLog.Action
+
+
+def _plain(value):
+    if isinstance(value, (datetime.date, datetime.datetime, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    if hasattr(value, "name") and hasattr(value, "url"):  # FieldFile
+        return value.name or ""
+    return value
+
+
+def snapshot(instance) -> dict:
+    """Concrete field values as JSON-friendly data (foreign keys by id), custom fields included."""
+    data = {}
+    for field in instance._meta.concrete_fields:
+        data[field.attname] = _plain(getattr(instance, field.attname))
+    return data
+
+
+def diff(before: dict, after: dict, *, ignore=("updated_at", "version")) -> dict:
+    changes = {}
+    for key in sorted(set(before) | set(after)):
+        if key in ignore:
+            continue
+        old, new = before.get(key), after.get(key)
+        if old != new:
+            if key == "custom" and isinstance(old, dict) and isinstance(new, dict):
+                for sub in sorted(set(old) | set(new)):
+                    if old.get(sub) != new.get(sub):
+                        changes[f"custom.{sub}"] = [old.get(sub), new.get(sub)]
+            else:
+                changes[key] = [old, new]
+    return changes
+
+
+def log(*, actor, action: str, instance=None, changes: dict | None = None, message: str = "",
+        model=None, object_repr: str = "") -> AuditLog:
+    meta = current_meta()
+    content_type = None
+    object_id = None
+    if instance is not None:
+        content_type = ContentType.objects.get_for_model(type(instance))
+        object_id = instance.pk
+        object_repr = object_repr or str(instance)[:200]
+    elif model is not None:
+        content_type = ContentType.objects.get_for_model(model)
+    return AuditLog.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action, content_type=content_type, object_id=object_id, object_repr=object_repr[:200],
+        changes=changes or {}, message=message[:500], ip=meta.ip, user_agent=meta.user_agent,
+    )
+
+
+def record_version(instance, *, actor, comment: str = "") -> Version:
+    return Version.objects.create(
+        content_type=ContentType.objects.get_for_model(type(instance)), object_id=instance.pk,
+        number=instance.version, data=snapshot(instance),
+        actor=actor if getattr(actor, "pk", None) else None, comment=comment[:200],
+    )
+
+
+def history_for(instance):
+    content_type = ContentType.objects.get_for_model(type(instance))
+    return AuditLog.objects.filter(content_type=content_type, object_id=instance.pk).select_related("actor")
+
+
+def versions_for(instance):
+    content_type = ContentType.objects.get_for_model(type(instance))
+    return Version.objects.filter(content_type=content_type, object_id=instance.pk).select_related("actor")

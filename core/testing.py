@@ -1,0 +1,43 @@
+"""Helpers for tests in every app: build departments, roles with grants and users in one line."""
+
+from __future__ import annotations
+
+import itertools
+
+from org.models import Department, Grant, Role, Scope, User
+
+_seq = itertools.count(1)
+PASSWORD = "Zg-test-pass-2026"
+
+
+def make_department(name: str = "", parent: Department | None = None) -> Department:
+    dept = Department.objects.create(name=name or f"部门{next(_seq)}", parent=parent)
+    dept.path = f"{parent.path if parent else '/'}{dept.pk}/"
+    dept.save(update_fields=["path"])
+    return dept
+
+
+def make_role(code: str = "", grants: dict[str, dict[str, int]] | None = None, **extra) -> Role:
+    code = code or f"role{next(_seq)}"
+    role = Role.objects.create(name=extra.pop("name", code), code=code, **extra)
+    for module, actions in (grants or {}).items():
+        for action, scope in actions.items():
+            Grant.objects.create(role=role, module=module, action=action, scope=int(scope))
+    return role
+
+
+def full_grants(module: str, scope: int = Scope.ALL, actions=None) -> dict[str, dict[str, int]]:
+    actions = actions or [a for a, _l in Grant.Action.choices]
+    return {module: {action: scope for action in actions}}
+
+
+def make_user(username: str = "", *, department: Department | None = None, roles=(), superuser: bool = False,
+              password: str = PASSWORD, **extra) -> User:
+    username = username or f"user{next(_seq)}"
+    if superuser:
+        user = User.objects.create_superuser(username=username, password=password, department=department, **extra)
+    else:
+        user = User.objects.create_user(username=username, password=password, department=department, **extra)
+    if roles:
+        user.roles.set(roles)
+    return user

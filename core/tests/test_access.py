@@ -1,0 +1,148 @@
+"""The access gate: every scope × operation, shares, child records, write-back rollback."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from core import access, services
+from core.testing import full_grants, make_department, make_role, make_user
+from customers.models import Contact, Customer
+from org.models import Scope
+
+pytestmark = pytest.mark.django_db
+MODULE = "customers.customer"
+
+
+@pytest.fixture
+def org():
+    company = make_department("总公司")
+    sales = make_department("销售部", company)
+    east = make_department("华东组", sales)
+    west = make_department("华西组", sales)
+    service = make_department("客服部", company)
+    return {"company": company, "sales": sales, "east": east, "west": west, "service": service}
+
+
+def user_with(scope, dept, **kw):
+    return make_user(department=dept, roles=[make_role(grants=full_grants(MODULE, scope))], **kw)
+
+
+def customer(owner, **kw):
+    return Customer.objects.create(name=kw.pop("name", f"客户{owner.username}"), owner=owner,
+                                   department=owner.department, created_by=owner, **kw)
+
+
+@pytest.mark.parametrize("action", access.ACTIONS)
+def test_scope_levels_for_every_action(org, action):
+    alice = user_with(Scope.OWN, org["east"])
+    bob = user_with(Scope.OWN, org["east"])
+    carol = user_with(Scope.OWN, org["west"])
+    a, b, c = customer(alice), customer(bob), customer(carol)
+    dept = user_with(Scope.DEPARTMENT, org["east"])
+    subtree = user_with(Scope.SUBTREE, org["sales"])
+    everyone = user_with(Scope.ALL, org["service"])
+    nobody = make_user(department=org["east"])
+
+    def ids(user):
+        return set(access.visible_to(user, action, Customer).values_list("pk", flat=True))
+
+    assert ids(alice) == {a.pk}
+    assert ids(carol) == {c.pk}
+    assert ids(dept) == {a.pk, b.pk}
+    assert ids(subtree) == {a.pk, b.pk, c.pk}
+    assert ids(everyone) == {a.pk, b.pk, c.pk}
+    assert ids(nobody) == set()
+
+
+def test_department_scope_is_not_the_subtree(org):
+    manager = user_with(Scope.DEPARTMENT, org["sales"])
+    seller = user_with(Scope.OWN, org["east"])
+    customer(seller)
+    assert not access.visible_to(manager, "read", Customer).exists()
+
+
+def test_creator_sees_a_record_owned_by_someone_else(org):
+    alice = user_with(Scope.OWN, org["east"])
+    bob = user_with(Scope.OWN, org["west"])
+    row = Customer.objects.create(name="代录客户", owner=bob, department=bob.department, created_by=alice)
+    assert access.visible_to(alice, "read", Customer).filter(pk=row.pk).exists()
+
+
+def test_out_of_scope_get_is_not_found(org):
+    alice = user_with(Scope.OWN, org["east"])
+    carol = user_with(Scope.OWN, org["west"])
+    row = customer(carol)
+    with pytest.raises(Http404):
+        access.get_visible(alice, "read", Customer, pk=row.pk)
+
+
+def test_share_with_user_and_department(org):
+    alice = user_with(Scope.OWN, org["east"])
+    carol = user_with(Scope.OWN, org["west"])
+    dave = user_with(Scope.OWN, org["west"])
+    row = customer(alice)
+    assert not access.visible_to(carol, "read", Customer).filter(pk=row.pk).exists()
+    services.share_records(actor=alice, model=Customer, pks=[row.pk], users=[carol])
+    assert access.visible_to(carol, "read", Customer).filter(pk=row.pk).exists()
+    assert not access.visible_to(carol, "update", Customer).filter(pk=row.pk).exists()
+    assert not access.visible_to(carol, "delete", Customer).filter(pk=row.pk).exists()
+    assert not access.visible_to(dave, "read", Customer).filter(pk=row.pk).exists()
+    services.share_records(actor=alice, model=Customer, pks=[row.pk], departments=[org["west"]], can_edit=True)
+    assert access.visible_to(dave, "update", Customer).filter(pk=row.pk).exists()
+
+
+def test_child_records_follow_their_parent(org):
+    alice = user_with(Scope.OWN, org["east"])
+    carol = user_with(Scope.OWN, org["west"])
+    mine, theirs = customer(alice), customer(carol)
+    c1 = Contact.objects.create(customer=mine, name="张三")
+    Contact.objects.create(customer=theirs, name="李四")
+    assert list(access.visible_to(alice, "read", Contact)) == [c1]
+    services.share_records(actor=carol, model=Customer, pks=[theirs.pk], users=[alice])
+    assert access.visible_to(alice, "read", Contact).count() == 2
+
+
+def test_widest_role_wins(org):
+    narrow = make_role(grants=full_grants(MODULE, Scope.OWN))
+    wide = make_role(grants={MODULE: {"read": Scope.ALL}})
+    user = make_user(department=org["east"], roles=[narrow, wide])
+    other = user_with(Scope.OWN, org["west"])
+    row = customer(other)
+    assert access.visible_to(user, "read", Customer).filter(pk=row.pk).exists()
+    assert not access.visible_to(user, "update", Customer).filter(pk=row.pk).exists()
+
+
+def test_write_that_leaves_the_scope_is_rolled_back(org):
+    alice = user_with(Scope.OWN, org["east"])
+    carol = user_with(Scope.OWN, org["west"])
+    lead = user_with(Scope.DEPARTMENT, org["east"])
+    row = services.create_record(actor=alice, model=Customer, data={"name": "华东客户"})
+    # The department lead is neither owner nor creator: moving it west takes it out of their scope.
+    with pytest.raises(PermissionDenied):
+        services.update_record(actor=lead, instance=row, data={"owner": carol, "department": org["west"]})
+    row.refresh_from_db()
+    assert row.owner == alice and row.department == org["east"] and row.version == 1
+    assert services.update_record(actor=lead, instance=row, data={"name": "华东客户（改）"}).version == 2
+
+
+def test_user_without_create_grant_creates_nothing(org):
+    reader = make_user(department=org["east"], roles=[make_role(grants={MODULE: {"read": Scope.ALL}})])
+    with pytest.raises(PermissionDenied):
+        services.create_record(actor=reader, model=Customer, data={"name": "不该存在"})
+    assert not Customer.all_objects.exists()
+
+
+def test_inactive_user_sees_nothing(org):
+    alice = user_with(Scope.ALL, org["east"])
+    customer(alice)
+    alice.is_active = False
+    assert not access.visible_to(alice, "read", Customer).exists()
+
+
+def test_every_business_model_is_registered():
+    from django.apps import apps
+
+    from core.models import BusinessModel
+
+    missing = [m for m in apps.get_models() if issubclass(m, BusinessModel) and m not in access.registered_models()]
+    assert missing == []

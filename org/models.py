@@ -1,0 +1,174 @@
+"""Departments, roles with their grants, users, and login security records."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Department(models.Model):
+    """A node of the unlimited department tree. ``path`` ("/1/4/9/") makes subtree queries one LIKE."""
+
+    name = models.CharField(_("name"), max_length=80)
+    parent = models.ForeignKey("self", verbose_name=_("parent department"), null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    manager = models.ForeignKey("org.User", verbose_name=_("department head"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sort = models.PositiveIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["path"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def depth(self) -> int:
+        return max(self.path.count("/") - 2, 0)
+
+
+class Scope(models.IntegerChoices):
+    NONE = 0, _("None")
+    OWN = 1, _("Own")
+    DEPARTMENT = 2, _("Own department")
+    SUBTREE = 3, _("Department and sub-departments")
+    ALL = 4, _("All")
+
+
+class Role(models.Model):
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    can_backup = models.BooleanField(_("may back up and restore"), default=False)
+    # One address or CIDR block per line; empty means no restriction for this role.
+    ip_allowlist = models.TextField(_("IP allowlist"), blank=True)
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+
+class Grant(models.Model):
+    """Data scope one role has for one operation in one module."""
+
+    class Action(models.TextChoices):
+        READ = "read", _("Read")
+        CREATE = "create", _("Create")
+        UPDATE = "update", _("Update")
+        DELETE = "delete", _("Delete")
+        SHARE = "share", _("Share")
+        ASSIGN = "assign", _("Assign")
+        EXPORT = "export", _("Export")
+        PRINT = "print", _("Print")
+
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="grants")
+    module = models.CharField(_("module"), max_length=60)
+    action = models.CharField(_("operation"), max_length=10, choices=Action.choices)
+    scope = models.PositiveSmallIntegerField(_("data scope"), choices=Scope.choices, default=Scope.NONE)
+
+    class Meta:
+        verbose_name = _("grant")
+        verbose_name_plural = _("grants")
+        constraints = [models.UniqueConstraint(fields=["role", "module", "action"], name="grant_unique")]
+
+
+class FieldRule(models.Model):
+    class Mode(models.TextChoices):
+        HIDDEN = "hidden", _("Hidden")
+        READONLY = "readonly", _("Read-only")
+
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="field_rules")
+    module = models.CharField(_("module"), max_length=60)
+    field = models.CharField(_("field"), max_length=60)
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices)
+
+    class Meta:
+        verbose_name = _("field permission")
+        verbose_name_plural = _("field permissions")
+        constraints = [models.UniqueConstraint(fields=["role", "module", "field"], name="field_rule_unique")]
+
+
+class User(AbstractUser):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        LEFT = "left", _("Left")
+
+    department = models.ForeignKey(Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.PROTECT, related_name="members")
+    roles = models.ManyToManyField(Role, verbose_name=_("roles"), blank=True, related_name="users")
+    title = models.CharField(_("position"), max_length=60, blank=True)
+    phone = models.CharField(_("mobile"), max_length=30, blank=True)
+    superior = models.ForeignKey("self", verbose_name=_("superior"), null=True, blank=True, on_delete=models.SET_NULL, related_name="subordinates")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True)
+    must_change_password = models.BooleanField(_("must change password"), default=False)
+    password_changed_at = models.DateTimeField(null=True, blank=True)
+    totp_secret = models.CharField(max_length=64, blank=True, editable=False)
+    totp_enabled = models.BooleanField(_("two-factor login"), default=False)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    def get_full_name(self):
+        # Chinese names are written family name first, without a space.
+        return f"{self.last_name}{self.first_name}".strip()
+
+
+class SecurityPolicy(models.Model):
+    """Company-wide login rules; a single row edited on the security settings page."""
+
+    captcha_after = models.PositiveSmallIntegerField(_("captcha after failed attempts"), default=3)
+    lockout_after = models.PositiveSmallIntegerField(_("lock out after failed attempts"), default=5)
+    lockout_minutes = models.PositiveSmallIntegerField(_("lockout minutes"), default=15)
+    ip_allowlist = models.TextField(_("IP allowlist"), blank=True)
+    password_min_length = models.PositiveSmallIntegerField(_("minimum password length"), default=8)
+    password_max_age_days = models.PositiveSmallIntegerField(_("password expires after days (0 = never)"), default=0)
+    require_totp = models.BooleanField(_("require two-factor login for everyone"), default=False)
+
+    class Meta:
+        verbose_name = _("security policy")
+        verbose_name_plural = _("security policy")
+
+    @classmethod
+    def current(cls) -> "SecurityPolicy":
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class LoginRecord(models.Model):
+    """Every login attempt, successful or not; the failure count for lockout is read from here."""
+
+    class Result(models.TextChoices):
+        SUCCESS = "success", _("Success")
+        FAILED = "failed", _("Wrong password")
+        LOCKED = "locked", _("Locked out")
+        BLOCKED_IP = "blocked_ip", _("IP not allowed")
+        BAD_CAPTCHA = "bad_captcha", _("Wrong captcha")
+        BAD_TOTP = "bad_totp", _("Wrong verification code")
+        INACTIVE = "inactive", _("Account disabled")
+
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="login_records", verbose_name=_("user"))
+    username = models.CharField(_("user name"), max_length=150, db_index=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+    result = models.CharField(_("result"), max_length=12, choices=Result.choices)
+    session_key = models.CharField(max_length=40, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("login time"), auto_now_add=True, db_index=True)
+    logout_at = models.DateTimeField(_("logout time"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("login record")
+        verbose_name_plural = _("login history")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["username", "-created_at"], name="login_username_idx")]
