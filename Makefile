@@ -31,7 +31,6 @@ run: setup
 	$(BIN)/python manage.py serve --port $(PORT)
 
 test: setup
-	$(BIN)/python manage.py collectstatic --noinput -v 0
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: setup

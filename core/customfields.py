@@ -106,3 +106,50 @@ def clean_values(module: str, values: dict, *, existing: dict | None = None, par
     if errors:
         raise ValidationError(errors)
     return result
+
+
+def form_field(field: CustomField):
+    """A Django form field for a custom field definition (validation proper happens in clean_value)."""
+    from django import forms
+
+    common = {"label": field.label, "required": field.required, "help_text": field.help_text}
+    options = [(str(c.get("value", c)) if isinstance(c, dict) else str(c),
+                str(c.get("label", c.get("value", c))) if isinstance(c, dict) else str(c)) for c in field.choices]
+    if field.type in (T.NUMBER, T.MONEY):
+        return forms.DecimalField(widget=forms.NumberInput(attrs={"class": "form-control", "step": "any"}), **common)
+    if field.type == T.DATE:
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}), **common)
+    if field.type == T.CHOICE:
+        return forms.ChoiceField(choices=[("", "---------")] + options, widget=forms.Select(attrs={"class": "form-select"}), **common)
+    if field.type == T.MULTI:
+        return forms.MultipleChoiceField(choices=options, widget=forms.CheckboxSelectMultiple, **common)
+    if field.type == T.BOOL:
+        common["required"] = False
+        return forms.BooleanField(**common)
+    if field.type == T.USER:
+        from org.models import User
+
+        return forms.ModelChoiceField(queryset=User.objects.filter(is_active=True), widget=forms.Select(attrs={"class": "form-select"}), **common)
+    return forms.CharField(max_length=2000, widget=forms.TextInput(attrs={"class": "form-control"}), **common)
+
+
+def display_value(field: CustomField, value):
+    """A custom value as people read it (choice labels, 是/否, user names)."""
+    from django.utils.translation import gettext as _
+
+    if value in (None, "", []):
+        return ""
+    labels = {(str(c.get("value", c)) if isinstance(c, dict) else str(c)): (c.get("label", c.get("value")) if isinstance(c, dict) else c)
+              for c in field.choices}
+    if field.type == T.CHOICE:
+        return labels.get(str(value), value)
+    if field.type == T.MULTI:
+        return "、".join(str(labels.get(str(v), v)) for v in value)
+    if field.type == T.BOOL:
+        return _("Yes") if value else _("No")
+    if field.type == T.USER:
+        from org.models import User
+
+        user = User.objects.filter(pk=value).first()
+        return str(user) if user else value
+    return value

@@ -8,11 +8,15 @@ from django.utils.translation import gettext_lazy as _
 
 @dataclass
 class NavItem:
+    """A menu entry; ``key`` names a group other modules may add children to (see add_child)."""
+
     label: object
     url_name: str
     icon: str = "circle"
     visible: object = None  # callable(user) -> bool
     children: list = field(default_factory=list)
+    key: str = ""
+    order: int = 50
 
 
 NAV: list[NavItem] = []
@@ -20,7 +24,18 @@ NAV: list[NavItem] = []
 
 def add(item: NavItem) -> NavItem:
     NAV.append(item)
+    NAV.sort(key=lambda i: i.order)
     return item
+
+
+def add_child(group_key: str, item: NavItem) -> NavItem:
+    """Put an entry under an existing group, e.g. add_child("system", NavItem(...))."""
+    for group in NAV:
+        if group.key == group_key:
+            group.children.append(item)
+            group.children.sort(key=lambda i: i.order)
+            return item
+    raise KeyError(group_key)
 
 
 def menu_for(request):
@@ -42,4 +57,7 @@ def menu_for(request):
     return result
 
 
-add(NavItem(_("Home"), "core:home", icon="home"))
+add(NavItem(_("Home"), "core:home", icon="home", order=0))
+# Groups the platform offers; entries are added by the modules that own the pages.
+add(NavItem(_("Organisation"), "", icon="sitemap", key="org", order=90))
+add(NavItem(_("System"), "", icon="settings", key="system", order=95))

@@ -1,5 +1,5 @@
-from django.urls import path
+from .ui import ContactUI, CustomerUI
 
 app_name = "customers"
 
-urlpatterns: list = []
+urlpatterns = CustomerUI.urls() + ContactUI.urls()

@@ -1,10 +1,8 @@
-from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 app_name = "org"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="org/login.html"), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/", auth_views.PasswordChangeView.as_view(template_name="org/password_change.html", success_url="/"), name="password_change"),
+    path("", include("org.urls_auth")),
+    path("", include("org.urls_admin")),
 ]
