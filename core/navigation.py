@@ -61,3 +61,13 @@ add(NavItem(_("Home"), "core:home", icon="home", order=0))
 # Groups the platform offers; entries are added by the modules that own the pages.
 add(NavItem(_("Organisation"), "", icon="sitemap", key="org", order=90))
 add(NavItem(_("System"), "", icon="settings", key="system", order=95))
+
+
+def _is_admin(user) -> bool:
+    from org.services_users import is_org_admin
+
+    return is_org_admin(user)
+
+
+add_child("system", NavItem(_("Audit log"), "core:audit_log", visible=_is_admin, order=80))
+add_child("system", NavItem(_("Recycle bin"), "core:recycle_bin", order=90))

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class OrgConfig(AppConfig):
     name = "org"
     verbose_name = _("Organisation")
+
+    def ready(self):
+        from . import navigation  # noqa: F401
+        from . import navigation_auth  # noqa: F401
