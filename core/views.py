@@ -8,7 +8,12 @@ from .search import global_search
 
 @login_required
 def home(request):
-    return render(request, "core/home.html")
+    from .dashboard import panels_for
+
+    return render(request, "core/home.html", {
+        "panels": panels_for(request),
+        "recent_notifications": request.user.notifications.all()[:6],
+    })
 
 
 @login_required

@@ -172,3 +172,14 @@ def test_global_search_is_gated(client, people):
     client.force_login(seller)
     page = client.get(reverse("core:search") + "?q=北京").content.decode()
     assert "北京科技有限公司" in page and "北京数据有限公司" not in page
+
+
+def test_home_figures_come_through_the_gate(client, people):
+    seller, other = people
+    new_customer(seller, name="我的客户")
+    new_customer(other, name="别人的客户一")
+    new_customer(other, name="别人的客户二")
+    client.force_login(seller)
+    resp = client.get(reverse("core:home"))
+    panel = resp.context["panels"][0]
+    assert (panel["total"], panel["mine"], panel["new_this_month"]) == (1, 1, 1)
