@@ -52,17 +52,53 @@ def detail_rows(ui, user, instance) -> list[tuple[str, object]]:
     return rows
 
 
+def _may(user, action, model, pk) -> bool:
+    return access.visible_to(user, action, model).filter(pk=pk).exists()
+
+
 class DetailPage(UIView):
     template_name = "core/detail.html"
 
     def get(self, request, pk):
         instance = self.get_object()
+        model = self.ui.model
+        may_share = not access.spec_for(model).via and _may(request.user, "share", model, pk)
         ctx = self.base_context(
             object=instance, rows=detail_rows(self.ui, request.user, instance),
-            may_update=access.visible_to(request.user, "update", self.ui.model).filter(pk=pk).exists(),
-            may_delete=access.visible_to(request.user, "delete", self.ui.model).filter(pk=pk).exists(),
+            may_update=_may(request.user, "update", model, pk),
+            may_delete=_may(request.user, "delete", model, pk),
+            may_print=access.can(request.user, "print", model),
+            may_share=may_share,
+            shares=services.shares_of(instance) if may_share else [],
         )
+        if may_share:
+            from org.models import Department, User
+
+            ctx["share_users"] = User.objects.filter(is_active=True).exclude(pk=request.user.pk).order_by("department__path", "id")
+            ctx["share_departments"] = Department.objects.filter(active=True)
         return render(request, self.template_name, ctx)
+
+
+class SharePage(UIView):
+    """Add or remove a share (共享) of one record; needs the share operation on it."""
+
+    def post(self, request, pk):
+        from org.models import Department, User
+
+        instance = self.get_object("share")
+        if request.POST.get("remove"):
+            services.unshare_record(actor=request.user, instance=instance, share_id=int(request.POST["remove"]))
+            messages.success(request, _("The share was removed."))
+        else:
+            users = list(User.objects.filter(pk__in=request.POST.getlist("users"), is_active=True))
+            departments = list(Department.objects.filter(pk__in=request.POST.getlist("departments")))
+            if not users and not departments:
+                messages.error(request, _("Choose at least one user or department."))
+            else:
+                services.share_records(actor=request.user, model=self.ui.model, pks=[pk], users=users,
+                                       departments=departments, can_edit=bool(request.POST.get("can_edit")))
+                messages.success(request, _("Shared."))
+        return HttpResponseRedirect(self.ui.url("detail", pk))
 
 
 class _FormPage(UIView):

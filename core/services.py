@@ -195,6 +195,11 @@ def share_records(*, actor, model, pks, users=(), departments=(), can_edit: bool
     return len(rows)
 
 
+def shares_of(instance):
+    content_type = ContentType.objects.get_for_model(type(instance))
+    return RecordShare.objects.filter(content_type=content_type, object_id=instance.pk).select_related("user", "department")
+
+
 @transaction.atomic
 def unshare_record(*, actor, instance, share_id: int) -> None:
     model = type(instance)

@@ -103,6 +103,7 @@ class ModelUI:
             path(f"{n}/<int:pk>/edit/", crud.UpdatePage.as_view(**kw), name=f"{n}_update"),
             path(f"{n}/<int:pk>/delete/", crud.DeletePage.as_view(**kw), name=f"{n}_delete"),
             path(f"{n}/<int:pk>/history/", crud.HistoryPage.as_view(**kw), name=f"{n}_history"),
+            path(f"{n}/<int:pk>/share/", crud.SharePage.as_view(**kw), name=f"{n}_share"),
         ]
 
 

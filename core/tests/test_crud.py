@@ -183,3 +183,22 @@ def test_home_figures_come_through_the_gate(client, people):
     resp = client.get(reverse("core:home"))
     panel = resp.context["panels"][0]
     assert (panel["total"], panel["mine"], panel["new_this_month"]) == (1, 1, 1)
+
+
+def test_share_from_the_detail_page(client, people):
+    seller, other = people
+    row = new_customer(seller, name="共享的客户")
+    client.force_login(other)
+    assert client.get(reverse("customers:customer_detail", args=[row.pk])).status_code == 404
+    # Someone who cannot see the record cannot share it either.
+    assert client.post(reverse("customers:customer_share", args=[row.pk]), {"users": [other.pk]}).status_code == 404
+    client.force_login(seller)
+    client.post(reverse("customers:customer_share", args=[row.pk]), {"users": [other.pk]})
+    client.force_login(other)
+    page = client.get(reverse("customers:customer_detail", args=[row.pk]))
+    assert page.status_code == 200 and not page.context["may_update"]
+    client.force_login(seller)
+    share = services.shares_of(row).get()
+    client.post(reverse("customers:customer_share", args=[row.pk]), {"remove": share.pk})
+    client.force_login(other)
+    assert client.get(reverse("customers:customer_detail", args=[row.pk])).status_code == 404
