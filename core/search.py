@@ -14,7 +14,7 @@ def global_search(user, term: str) -> list[dict]:
     for ui in all_uis():
         if not access.can(user, "read", ui.model):
             continue
-        rows = list(ui.search(ui.queryset(user), term)[:PER_MODEL])
+        rows = list(ui.search(ui.queryset(user), term, user=user)[:PER_MODEL])
         if rows:
             groups.append({"ui": ui, "label": ui.model._meta.verbose_name_plural, "rows": rows})
     return groups

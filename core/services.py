@@ -76,7 +76,7 @@ def update_record(*, actor, instance, data: dict, custom: dict | None = None,
     data = dict(data)
     _check_fields(actor, model, data, creating=False)
     # FOR UPDATE serialises concurrent saves of one record, so the version check cannot race.
-    locked = access.get_visible(actor, "update", model.objects.select_for_update(), pk=instance.pk)
+    locked = access.get_visible(actor, "update", model.objects.select_for_update(of=("self",)), pk=instance.pk)
     if expected_version is not None and int(expected_version) != locked.version:
         raise StaleVersion(locked.version)
     before = audit.snapshot(locked)
@@ -103,7 +103,7 @@ def update_record(*, actor, instance, data: dict, custom: dict | None = None,
 def delete_record(*, actor, instance, reason: str = ""):
     """Soft delete: the record moves to the recycle bin."""
     model = type(instance)
-    locked = access.get_visible(actor, "delete", model.objects.select_for_update(), pk=instance.pk)
+    locked = access.get_visible(actor, "delete", model.objects.select_for_update(of=("self",)), pk=instance.pk)
     reasons = reasons_not_to_delete(locked)
     if reasons:
         raise ValidationError(reasons)
@@ -121,7 +121,7 @@ def recycle_bin(actor, model):
 
 @transaction.atomic
 def restore_deleted(*, actor, model, pk):
-    locked = access.get_visible(actor, "delete", model.all_objects.select_for_update().filter(deleted_at__isnull=False), pk=pk)
+    locked = access.get_visible(actor, "delete", model.all_objects.select_for_update(of=("self",)).filter(deleted_at__isnull=False), pk=pk)
     locked.deleted_at = None
     locked.deleted_by = None
     locked.save(update_fields=["deleted_at", "deleted_by"])
@@ -134,7 +134,7 @@ def purge_deleted(*, actor, model, pk):
     """Removes a binned record for good. Administrators only; the audit entry stays."""
     if not actor.is_superuser:
         raise PermissionDenied(_("Only an administrator may purge records."))
-    locked = model.all_objects.select_for_update().filter(deleted_at__isnull=False).get(pk=pk)
+    locked = model.all_objects.select_for_update(of=("self",)).filter(deleted_at__isnull=False).get(pk=pk)
     audit.log(actor=actor, action=Action.PURGE, instance=locked, changes={"snapshot": audit.snapshot(locked)})
     content_type = ContentType.objects.get_for_model(model)
     RecordShare.objects.filter(content_type=content_type, object_id=pk).delete()
@@ -147,15 +147,19 @@ def restore_version(*, actor, instance, number: int, expected_version: int | Non
     model = type(instance)
     version = Version.objects.get(content_type=ContentType.objects.get_for_model(model), object_id=instance.pk, number=number)
     system = set(getattr(model, "SYSTEM_FIELDS", ())) | {"owner_id", "department_id"}
+    # Fields the user may not change keep their current value: a restore is an edit like any other.
+    locked_fields = access.readonly_fields(actor, model)
     data = {}
     for field in model._meta.concrete_fields:
-        if field.attname in system or field.attname not in version.data:
+        if field.attname in system or field.name in locked_fields or field.attname not in version.data:
             continue
         data[field.attname] = field.to_python(version.data[field.attname])
     locked = update_record(actor=actor, instance=instance, data=data, custom=None,
                            expected_version=expected_version, comment=_("Restored version %(n)s") % {"n": number})
-    if "custom" in version.data and locked.custom != version.data["custom"]:
-        locked = update_record(actor=actor, instance=locked, data={}, custom=version.data["custom"],
+    old_custom = {code: value for code, value in (version.data.get("custom") or {}).items()
+                  if f"custom.{code}" not in locked_fields}
+    if old_custom and any(locked.custom.get(code) != value for code, value in old_custom.items()):
+        locked = update_record(actor=actor, instance=locked, data={}, custom=old_custom,
                                comment=_("Restored version %(n)s") % {"n": number})
     return locked
 
@@ -163,7 +167,7 @@ def restore_version(*, actor, instance, number: int, expected_version: int | Non
 @transaction.atomic
 def assign_records(*, actor, model, pks, owner, reason: str = "") -> int:
     """Give records to another owner (分配/转移); the department follows the new owner."""
-    rows = list(access.visible_to(actor, "assign", model.objects.select_for_update()).filter(pk__in=list(pks)))
+    rows = list(access.visible_to(actor, "assign", model.objects.select_for_update(of=("self",))).filter(pk__in=list(pks)))
     if len(rows) != len(set(pks)):
         raise PermissionDenied(_("Some of the selected records are outside your data scope."))
     for row in rows:

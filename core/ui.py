@@ -59,16 +59,25 @@ class ModelUI:
             qs = qs.select_related(*self.select_related)
         return qs
 
-    def search(self, qs, term: str):
+    def search(self, qs, term: str, *, user=None):
+        """Rows matching the search box. With ``user``, fields hidden from that user are not searched,
+        so probing the search cannot reveal hidden values."""
         from django.db.models import Q
 
         term = term.strip()
-        if not term or not self.search_fields:
+        fields = self.searchable_fields(user)
+        if not term or not fields:
             return qs
         cond = Q()
-        for name in self.search_fields:
+        for name in fields:
             cond |= Q(**{f"{name}__icontains": term})
         return qs.filter(cond)
+
+    def searchable_fields(self, user=None) -> list[str]:
+        if user is None:
+            return list(self.search_fields)
+        hidden = access.hidden_fields(user, self.model)
+        return [name for name in self.search_fields if name.split("__")[0] not in hidden]
 
     # ---- writes (domain apps override to call their own services) ----------------------------
     def create(self, *, actor, data: dict, custom: dict):

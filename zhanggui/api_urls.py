@@ -1,10 +1,25 @@
-"""Everything under /api/v1/. Each app contributes a router module."""
+"""Everything under /api/v1/. Each app contributes a ``register(router)`` in its api/urls.py."""
 
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
+from core.api import recycle
+from core.api.views import UnknownEndpoint
+from customers.api import urls as customers_api
+from org.api import urls as org_api
+from org.api.auth import ObtainTokenView
+
 router = DefaultRouter()
+org_api.register(router)
+customers_api.register(router)
 
 urlpatterns = [
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("recycle-bin/", recycle.RecycleBinList.as_view(), name="api-recycle-bin"),
+    path("recycle-bin/<str:model>/<int:pk>/restore/", recycle.RecycleBinRestore.as_view(), name="api-recycle-restore"),
+    path("recycle-bin/<str:model>/<int:pk>/", recycle.RecycleBinPurge.as_view(), name="api-recycle-purge"),
+    *org_api.urlpatterns,
     *router.urls,
+    # Only addresses ending in "/": without it Django first redirects to the address with "/".
+    re_path(r"^.*/$", UnknownEndpoint.as_view()),
 ]
