@@ -59,7 +59,7 @@ def log(*, actor, action: str, instance=None, changes: dict | None = None, messa
     content_type = None
     object_id = None
     if instance is not None:
-        content_type = ContentType.objects.get_for_model(type(instance))
+        content_type = ContentType.objects.get_for_model(instance._meta.model)
         object_id = instance.pk
         object_repr = object_repr or str(instance)[:200]
     elif model is not None:

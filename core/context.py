@@ -1,5 +1,6 @@
 """Who is acting and from where, for audit entries written deep inside services."""
 
+import ipaddress
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -29,11 +30,19 @@ def reset_meta(token) -> None:
 
 def client_ip(request) -> str | None:
     """REMOTE_ADDR, unless it is a configured trusted proxy: then the nearest untrusted X-Forwarded-For hop."""
-    remote = request.META.get("REMOTE_ADDR")
+    remote = _valid(request.META.get("REMOTE_ADDR"))
     trusted = set(settings.TRUSTED_PROXIES)
     if remote in trusted:
         hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
         for hop in reversed(hops):
             if hop not in trusted:
-                return hop
+                # A proxy may pass on junk such as "unknown": then we know no address.
+                return _valid(hop)
     return remote
+
+
+def _valid(address: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address(address)) if address else None
+    except ValueError:
+        return None

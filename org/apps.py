@@ -7,5 +7,4 @@ class OrgConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self):
-        from . import navigation  # noqa: F401
-        from . import navigation_auth  # noqa: F401
+        from . import navigation, navigation_auth  # noqa: F401

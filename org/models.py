@@ -106,9 +106,11 @@ class User(AbstractUser):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     left_at = models.DateTimeField(_("left at"), null=True, blank=True)
     must_change_password = models.BooleanField(_("must change password"), default=False)
-    password_changed_at = models.DateTimeField(null=True, blank=True)
+    password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
     totp_secret = models.CharField(max_length=64, blank=True, editable=False)
     totp_enabled = models.BooleanField(_("two-factor login"), default=False)
+    # The last accepted TOTP time step: a code is good once, so a watched code cannot be replayed.
+    totp_last_counter = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -128,10 +130,14 @@ class User(AbstractUser):
 class SecurityPolicy(models.Model):
     """Company-wide login rules; a single row edited on the security settings page."""
 
-    captcha_after = models.PositiveSmallIntegerField(_("captcha after failed attempts"), default=3)
-    lockout_after = models.PositiveSmallIntegerField(_("lock out after failed attempts"), default=5)
-    lockout_minutes = models.PositiveSmallIntegerField(_("lockout minutes"), default=15)
-    ip_allowlist = models.TextField(_("IP allowlist"), blank=True)
+    captcha_after = models.PositiveSmallIntegerField(_("captcha after failed attempts"), default=3,
+                                                     help_text=_("0 = always ask for the captcha."))
+    lockout_after = models.PositiveSmallIntegerField(_("lock out after failed attempts"), default=5,
+                                                     help_text=_("0 = never lock an account."))
+    lockout_minutes = models.PositiveSmallIntegerField(_("lockout minutes"), default=15,
+                                                       help_text=_("Failed attempts older than this are forgotten."))
+    ip_allowlist = models.TextField(_("IP allowlist"), blank=True,
+                                    help_text=_("One address or CIDR block per line, e.g. 192.168.1.0/24. Empty = any address."))
     password_min_length = models.PositiveSmallIntegerField(_("minimum password length"), default=8)
     password_max_age_days = models.PositiveSmallIntegerField(_("password expires after days (0 = never)"), default=0)
     require_totp = models.BooleanField(_("require two-factor login for everyone"), default=False)
@@ -139,6 +145,9 @@ class SecurityPolicy(models.Model):
     class Meta:
         verbose_name = _("security policy")
         verbose_name_plural = _("security policy")
+
+    def __str__(self):
+        return str(_("Security policy"))
 
     @classmethod
     def current(cls) -> "SecurityPolicy":

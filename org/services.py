@@ -105,15 +105,25 @@ def user_leave(*, actor, user: User, transfer_to: User | None = None, release_to
 
 
 def end_sessions(user: User) -> int:
-    """Delete every session that belongs to the user (works for the database session engine)."""
-    from django.contrib.sessions.models import Session
+    """End every session and API token of the user. The sessions are found through their login records,
+    so this costs a few queries however many sessions the site has."""
+    from importlib import import_module
 
+    from django.conf import settings
     from rest_framework.authtoken.models import Token
 
+    from .models import LoginRecord
+
     Token.objects.filter(user=user).delete()
+    open_logins = LoginRecord.objects.filter(user=user, result=LoginRecord.Result.SUCCESS, logout_at__isnull=True).exclude(session_key="")
+    keys = set(open_logins.values_list("session_key", flat=True))
+    store = import_module(settings.SESSION_ENGINE).SessionStore
     ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if session.get_decoded().get("_auth_user_id") == str(user.pk):
-            session.delete()
+    for key in keys:
+        session = store(session_key=key)
+        if session.exists(key):
+            session.delete(key)
             ended += 1
+    # Marked as ended so the next call does not look at these keys again.
+    open_logins.update(logout_at=timezone.now())
     return ended

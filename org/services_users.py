@@ -94,9 +94,15 @@ def role_save(*, actor, role: Role | None, data: dict) -> Role:
     creating = role is None
     role = role or Role()
     before = {} if creating else audit.snapshot(role)
+    from .security import parse_allowlist
+
     for key in ("name", "code", "description", "can_backup", "ip_allowlist"):
         if key in data:
             setattr(role, key, data[key])
+    try:
+        parse_allowlist(role.ip_allowlist)
+    except ValidationError as exc:
+        raise ValidationError({"ip_allowlist": exc.messages}) from None
     role.full_clean()
     role.save()
     audit.log(actor=actor, action=Action.CREATE if creating else Action.UPDATE, instance=role,

@@ -1,10 +1,15 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import views_auth as views
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="org/login.html"), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/", auth_views.PasswordChangeView.as_view(template_name="org/password_change.html", success_url="/"), name="password_change"),
-    path("profile/", TemplateView.as_view(template_name="org/profile.html"), name="profile"),
+    path("login/", views.login_view, name="login"),
+    path("login/code/", views.login_totp_view, name="login_totp"),
+    path("logout/", views.logout_view, name="logout"),
+    path("password/", views.password_change_view, name="password_change"),
+    path("profile/", views.profile_view, name="profile"),
+    path("profile/two-factor/", views.totp_setup_view, name="totp_setup"),
+    path("profile/two-factor/off/", views.totp_disable_view, name="totp_disable"),
+    path("login-history/", views.login_history_view, name="login_history"),
+    path("security/", views.security_policy_view, name="security_policy"),
 ]
