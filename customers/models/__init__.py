@@ -1,0 +1,4 @@
+from .contact import Contact
+from .customer import Customer, lookup
+
+__all__ = ["Contact", "Customer", "lookup"]
