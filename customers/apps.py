@@ -7,4 +7,4 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self):
-        from . import access, dashboard, navigation  # noqa: F401
+        from . import access, dashboard, navigation, ui, ui_contacts  # noqa: F401

@@ -1,6 +1,6 @@
 from core import ui
 
-from .models import Contact, Customer
+from .models import Customer
 
 
 @ui.register
@@ -14,13 +14,3 @@ class CustomerUI(ui.ModelUI):
     form_fields = ["name", "short_name", "code", "status", "type", "level", "industry", "source", "phone",
                    "website", "address", "credit_code", "parent", "amount", "next_followup_on", "notes"]
     select_related = ["owner", "department", "level", "type", "industry", "source"]
-
-
-@ui.register
-class ContactUI(ui.ModelUI):
-    model = Contact
-    icon = "address-book"
-    list_columns = ["name", "customer", "title", "mobile", "email", "birthday", "created_at"]
-    search_fields = ["name", "mobile", "email", "customer__name"]
-    form_fields = ["customer", "name", "title", "mobile", "email", "birthday", "notes"]
-    select_related = ["customer"]

@@ -1,8 +1,8 @@
 """API shapes of customers and contacts: the ModelUI's form fields are writable, the rest read-only."""
 
 from core.api.serializers import SYSTEM_OUTPUT, RecordSerializer
-from customers.models import Contact, Customer
-from customers.ui import ContactUI, CustomerUI
+from customers.models import Customer
+from customers.ui import CustomerUI
 
 
 class CustomerSerializer(RecordSerializer):
@@ -11,9 +11,3 @@ class CustomerSerializer(RecordSerializer):
         # last_followup_at is kept by the follow-up services, never set directly.
         fields = [*SYSTEM_OUTPUT, *CustomerUI.form_fields, "last_followup_at"]
         read_only_fields = [*RecordSerializer.Meta.read_only_fields, "last_followup_at"]
-
-
-class ContactSerializer(RecordSerializer):
-    class Meta(RecordSerializer.Meta):
-        model = Contact
-        fields = [*SYSTEM_OUTPUT, *ContactUI.form_fields]

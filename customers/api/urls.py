@@ -1,8 +1,8 @@
-"""Routes the customers app adds under /api/v1/."""
+"""Routes the customers app adds under /api/v1/: each area registers its own viewsets."""
 
-from .views import ContactViewSet, CustomerViewSet
+from . import views, views_contacts
 
 
 def register(router) -> None:
-    router.register("customers", CustomerViewSet, basename="customer")
-    router.register("contacts", ContactViewSet, basename="contact")
+    views.register(router)
+    views_contacts.register(router)

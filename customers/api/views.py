@@ -1,9 +1,9 @@
-"""Customers and contacts over the API: the generic gated viewset with the customers ModelUIs."""
+"""Customers over the API: the generic gated viewset with the customer ModelUI."""
 
 from core.api.viewsets import GatedModelViewSet
-from customers.ui import ContactUI, CustomerUI
+from customers.ui import CustomerUI
 
-from .serializers import ContactSerializer, CustomerSerializer
+from .serializers import CustomerSerializer
 
 
 class CustomerViewSet(GatedModelViewSet):
@@ -13,8 +13,5 @@ class CustomerViewSet(GatedModelViewSet):
     serializer_class = CustomerSerializer
 
 
-class ContactViewSet(GatedModelViewSet):
-    """Contacts (联系人); their scope follows their customer."""
-
-    ui = ContactUI
-    serializer_class = ContactSerializer
+def register(router) -> None:
+    router.register("customers", CustomerViewSet, basename="customer")
