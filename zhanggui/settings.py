@@ -161,6 +161,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/tabler/css", NODE_MODULES / "@tabler/core/dist/css"),
     ("vendor/tabler/js", NODE_MODULES / "@tabler/core/dist/js"),
+    ("vendor/tabler/img", NODE_MODULES / "@tabler/core/dist/img"),
     ("vendor/icons", NODE_MODULES / "@tabler/icons-sprite/dist"),
     ("vendor/htmx", NODE_MODULES / "htmx.org/dist"),
     ("vendor/echarts", NODE_MODULES / "echarts/dist"),

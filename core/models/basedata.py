@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
+from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
 
 
@@ -110,14 +112,22 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
 
 
+def job_file_path(instance, filename: str) -> str:
+    # A random folder per file: job outputs are served only through the owner-checked download view,
+    # and a guessable path must not expose them where media files are served directly (DEBUG).
+    return f"jobs/{get_random_string(20)}/{filename}"
+
+
 class JobProgress(models.Model):
-    """Progress of a long background job, shown to the user who started it."""
+    """Progress of a long background job, shown to the user who started it (see core.jobs)."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="jobs")
     name = models.CharField(_("job"), max_length=100)
@@ -127,19 +137,42 @@ class JobProgress(models.Model):
     done = models.PositiveIntegerField(default=0)
     message = models.CharField(_("message"), max_length=300, blank=True)
     result = models.JSONField(default=dict, blank=True)
+    file = models.FileField(_("file"), upload_to=job_file_path, max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("background job")
         verbose_name_plural = _("background jobs")
         ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["user", "-id"], name="job_user_idx"),
+            models.Index(fields=["status", "updated_at"], name="job_status_updated_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:job_detail", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
 
     @property
     def percent(self) -> int:
         if self.status == self.Status.DONE:
             return 100
-        return int(self.done * 100 / self.total) if self.total else 0
+        return min(int(self.done * 100 / self.total), 100) if self.total else 0
+
+    @property
+    def result_url(self) -> str:
+        """``result["url"]`` when it is a path on this site; anything else is not offered as a link."""
+        url = str((self.result or {}).get("url") or "")
+        return url if url.startswith("/") and not url.startswith("//") and "\\" not in url else ""
 
 
 class PeriodicRun(models.Model):
