@@ -8,3 +8,4 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the gate's system check)
+        from . import navigation_basedata  # noqa: F401

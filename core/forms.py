@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ImproperlyConfigured
 from django.forms import modelform_factory
 
 from . import access, customfields
@@ -18,7 +19,10 @@ class RecordForm(forms.ModelForm):
         self.user = user
         for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, (forms.CheckboxInput, forms.HiddenInput)):
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+                continue
+            if isinstance(widget, forms.HiddenInput):
                 continue
             css = "form-select" if isinstance(widget, forms.Select) else "form-control"
             widget.attrs.setdefault("class", css)
@@ -58,14 +62,20 @@ def form_class_for(ui, user, *, creating: bool):
                     if name in readonly:
                         self.fields[name].disabled = True
             for fk_name, field in self.fields.items():
-                # Related choices go through the gate too: you can only link records you may see.
                 qs = getattr(field, "queryset", None)
-                if qs is not None:
-                    try:
-                        access.spec_for(qs.model)
-                    except Exception:
-                        continue
-                    field.queryset = access.visible_to(user, "read", qs)
+                if qs is None:
+                    continue
+                current = getattr(self.instance, f"{fk_name}_id", None) if self.instance.pk else None
+                try:
+                    access.spec_for(qs.model)
+                except ImproperlyConfigured:
+                    # Not gated (lookups, users): keep a value that was since deactivated selectable,
+                    # so editing other fields of an old record still works.
+                    if current is not None:
+                        field.queryset = (qs | qs.model._default_manager.filter(pk=current)).distinct()
+                    continue
+                # Related choices go through the gate too: you can only link records you may see.
+                field.queryset = access.visible_to(user, "read", qs)
             for cf in customfields.definitions(ui.module):
                 key = f"custom.{cf.code}"
                 if key in hidden:
