@@ -26,6 +26,10 @@ class ModelUI:
     detail_fields: list[str] | None = None  # default: form_fields
     default_ordering: list[str] = ["-id"]
     select_related: list[str] = []
+    # Extra buttons of the list's batch bar, e.g. {"url_name": "customers:customer_merge", "icon": "arrows-join",
+    # "label": _("Merge"), "needs": "delete"}: shown to users who may do "needs"; a click opens the url with
+    # the selected rows as ?ids=1,2,3&next=<list address>.
+    batch_buttons: list[dict] = []
     icon = "file"
 
     # ---- identity -------------------------------------------------------------------------

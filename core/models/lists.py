@@ -17,6 +17,8 @@ class SavedFilter(models.Model):
         verbose_name = _("saved filter")
         verbose_name_plural = _("saved filters")
         ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["owner", "list_key", "name"], name="saved_filter_unique_name")]
+        indexes = [models.Index(fields=["list_key", "shared"], name="saved_filter_shared_idx")]
 
 
 class ColumnPreference(models.Model):
