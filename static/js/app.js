@@ -16,7 +16,9 @@
       e.preventDefault();
       if (!clickShortcut("help")) {
         var modal = document.getElementById("help-modal");
-        if (modal && window.bootstrap) { window.bootstrap.Modal.getOrCreateInstance(modal).show(); }
+        // Tabler's bundle exposes the Bootstrap components as window.tabler.
+        var BS = window.bootstrap || window.tabler;
+        if (modal && BS) { BS.Modal.getOrCreateInstance(modal).show(); }
       }
     }
   });
