@@ -34,19 +34,25 @@ class ScopeSpec:
     department: str | None = "department"
     creator: str | None = "created_by"
     via: str | None = None  # FK to a registered parent whose scope this model follows
-    fields: tuple[str, ...] = ()  # fields the field-permission page offers for this module
+    fields: tuple[str, ...] = ()  # fields the field-permission page offers for this kind of record
+    entity: str = ""  # "app_label.model": the key of field permissions and custom fields
 
 
 _registry: dict[type[models.Model], ScopeSpec] = {}
+# Grants are per module (a customer's contacts share the customer module's grants)…
 MODULES: dict[str, ScopeSpec] = {}
+# …while field permissions and custom fields are per kind of record (entity).
+ENTITIES: dict[str, ScopeSpec] = {}
 
 
 def register(model, *, module: str, label=None, owner="owner", department="department",
              creator="created_by", via=None, fields=()):
     """Declare how ``model`` is scoped. Child records pass ``via="customer"`` to follow a parent."""
     spec = ScopeSpec(module=module, label=label or model._meta.verbose_name_plural, owner=owner,
-                     department=department, creator=creator, via=via, fields=tuple(fields))
+                     department=department, creator=creator, via=via, fields=tuple(fields),
+                     entity=model._meta.label_lower)
     _registry[model] = spec
+    ENTITIES[spec.entity] = spec
     if via is None or module not in MODULES:
         MODULES.setdefault(module, spec)
     return model
@@ -161,8 +167,8 @@ def require(user, action: str, model_or_module) -> None:
         raise PermissionDenied(_("You do not have permission for this operation."))
 
 
-def _field_rules(user) -> dict[tuple[str, str], set[str]]:
-    """{(module, field): modes} where *every* role of the user restricts the field."""
+def _field_rules(user) -> dict[tuple[str, str], str]:
+    """{(entity, field): mode} where *every* role of the user restricts the field."""
     cache = getattr(user, "_zg_field_rules", None)
     if cache is None:
         role_ids = list(user.roles.values_list("id", flat=True)) if user.pk else []
@@ -178,20 +184,28 @@ def _field_rules(user) -> dict[tuple[str, str], set[str]]:
     return cache
 
 
-def _module_of(model_or_module) -> str:
-    return model_or_module if isinstance(model_or_module, str) else spec_for(model_or_module).module
+def entity_of(model_or_entity) -> str:
+    """``customers.contact`` for the Contact model; a string is taken as an entity key already."""
+    return model_or_entity if isinstance(model_or_entity, str) else model_or_entity._meta.label_lower
 
 
-def hidden_fields(user, model_or_module) -> set[str]:
+def model_of(entity: str):
+    for model, spec in _registry.items():
+        if spec.entity == entity:
+            return model
+    raise KeyError(entity)
+
+
+def hidden_fields(user, model_or_entity) -> set[str]:
     if user.is_superuser:
         return set()
-    module = _module_of(model_or_module)
-    return {field for (mod, field), mode in _field_rules(user).items() if mod == module and mode == "hidden"}
+    entity = entity_of(model_or_entity)
+    return {field for (ent, field), mode in _field_rules(user).items() if ent == entity and mode == "hidden"}
 
 
-def readonly_fields(user, model_or_module) -> set[str]:
+def readonly_fields(user, model_or_entity) -> set[str]:
     """Fields the user may see but not change (hidden fields are unchangeable too)."""
     if user.is_superuser:
         return set()
-    module = _module_of(model_or_module)
-    return {field for (mod, field), _mode in _field_rules(user).items() if mod == module}
+    entity = entity_of(model_or_entity)
+    return {field for (ent, field), _mode in _field_rules(user).items() if ent == entity}

@@ -7,5 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the gate's system check)
-        from . import navigation_basedata  # noqa: F401
+        from . import (
+            checks,  # noqa: F401  (registers the gate's system check)
+            navigation_basedata,  # noqa: F401
+        )

@@ -45,7 +45,7 @@ def detail_rows(ui, user, instance) -> list[tuple[str, object]]:
         if field.choices:
             value = getattr(instance, f"get_{name}_display")()
         rows.append((field.verbose_name, value))
-    for cf in customfields.definitions(ui.module):
+    for cf in customfields.definitions(ui.key):
         if f"custom.{cf.code}" in hidden:
             continue
         rows.append((cf.label, customfields.display_value(cf, (instance.custom or {}).get(cf.code))))

@@ -176,9 +176,10 @@ NUMBER_TYPES = {T.NUMBER, T.MONEY}
 
 
 def modules() -> list[tuple[str, str]]:
-    """(module key, label) of every module whose records can carry custom fields."""
-
-    return sorted(((key, str(spec.label)) for key, spec in access.MODULES.items()), key=lambda pair: pair[0])
+    """(entity key, label) of every kind of record that can carry custom fields, e.g. customers.contact."""
+    return sorted(((key, str(access.model_of(key)._meta.verbose_name_plural)) for key in access.ENTITIES
+                   if any(f.name == "custom" for f in access.model_of(key)._meta.concrete_fields)),
+                  key=lambda pair: pair[0])
 
 
 def may_manage(user) -> bool:
@@ -216,9 +217,9 @@ def choices_text(field: CustomField) -> str:
     return "\n".join(lines)
 
 
-def _models_of(module: str) -> list:
+def _models_of(entity: str) -> list:
     return [m for m in access.registered_models()
-            if access.spec_for(m).module == module and any(f.name == "custom" for f in m._meta.concrete_fields)]
+            if access.spec_for(m).entity == entity and any(f.name == "custom" for f in m._meta.concrete_fields)]
 
 
 def field_in_use(field: CustomField) -> bool:

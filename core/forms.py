@@ -76,7 +76,7 @@ def form_class_for(ui, user, *, creating: bool):
                     continue
                 # Related choices go through the gate too: you can only link records you may see.
                 field.queryset = access.visible_to(user, "read", qs)
-            for cf in customfields.definitions(ui.module):
+            for cf in customfields.definitions(ui.key):
                 key = f"custom.{cf.code}"
                 if key in hidden:
                     continue

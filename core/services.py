@@ -59,7 +59,7 @@ def create_record(*, actor, model, data: dict, custom: dict | None = None, comme
     if hasattr(instance, "created_by_id"):
         instance.created_by = actor
     if hasattr(instance, "custom"):
-        instance.custom = customfields.clean_values(access.spec_for(model).module, custom or {})
+        instance.custom = customfields.clean_values(access.entity_of(model), custom or {})
     instance.full_clean()
     instance.save()
     access.ensure_in_scope(actor, "read", instance)
@@ -86,7 +86,7 @@ def update_record(*, actor, instance, data: dict, custom: dict | None = None,
         blocked = {code for code in custom if f"custom.{code}" in readonly}
         if blocked:
             raise PermissionDenied(_("You may not change the field %(field)s.") % {"field": ", ".join(sorted(blocked))})
-        locked.custom = customfields.clean_values(access.spec_for(model).module, custom, existing=locked.custom, partial=True)
+        locked.custom = customfields.clean_values(access.entity_of(model), custom, existing=locked.custom, partial=True)
     changes = audit.diff(before, audit.snapshot(locked))
     if not changes:
         return locked

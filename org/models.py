@@ -83,7 +83,9 @@ class FieldRule(models.Model):
         READONLY = "readonly", _("Read-only")
 
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="field_rules")
-    module = models.CharField(_("module"), max_length=60)
+    # The kind of record ("customers.contact"), not the grant module: contacts share the customer
+    # module's data scope but have fields of their own.
+    module = models.CharField(_("record type"), max_length=60)
     field = models.CharField(_("field"), max_length=60)
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices)
 

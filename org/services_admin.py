@@ -14,10 +14,10 @@ from .models import FieldRule, Grant, Role, Scope
 from .services import role_set_grants
 
 
-def permission_fields(module: str) -> list[str]:
-    """Fields a field permission may name in a module: the ones the module offers, and its custom fields."""
-    spec = access.MODULES[module]
-    return [*spec.fields, *(f"custom.{cf.code}" for cf in customfields.definitions(module))]
+def permission_fields(entity: str) -> list[str]:
+    """Fields a field permission may name for a kind of record: the ones it offers, and its custom fields."""
+    spec = access.ENTITIES[entity]
+    return [*spec.fields, *(f"custom.{cf.code}" for cf in customfields.definitions(entity))]
 
 
 def clean_grants(grants) -> dict[str, dict[str, int]]:
@@ -54,8 +54,8 @@ def role_replace_grants(*, actor, role: Role, grants) -> Role:
 
 
 def _clean_rule(role: Role, module: str, field: str, mode: str, *, exclude_pk=None) -> None:
-    if module not in access.MODULES:
-        raise ValidationError({"module": [_("Unknown module.")]})
+    if module not in access.ENTITIES:
+        raise ValidationError({"module": [_("Unknown record type.")]})
     if field not in permission_fields(module):
         raise ValidationError({"field": [_("This module has no such field.")]})
     if mode not in FieldRule.Mode.values:

@@ -247,12 +247,12 @@ def role_permissions(request, pk):
 def role_fields(request, pk):
     """Field permissions of a role: per module and field, hidden / read-only / editable."""
     role = get_object_or_404(Role, pk=pk)
-    modules = sorted(access.MODULES.items(), key=lambda kv: str(kv[1].label))
+    modules = sorted(((key, access.model_of(key)._meta.verbose_name_plural) for key in access.ENTITIES), key=lambda kv: str(kv[1]))
     module = request.GET.get("module") or request.POST.get("module") or (modules[0][0] if modules else "")
-    if module not in access.MODULES:
+    if module not in access.ENTITIES:
         raise PermissionDenied
-    spec = access.MODULES[module]
-    model = next(m for m in access.registered_models() if access.spec_for(m).module == module and not access.spec_for(m).via)
+    spec = access.ENTITIES[module]
+    model = access.model_of(module)
     fields = [(name, model._meta.get_field(name).verbose_name) for name in spec.fields]
     fields += [(f"custom.{cf.code}", cf.label) for cf in customfields.definitions(module)]
     if request.method == "POST":

@@ -78,8 +78,7 @@ class RecordSerializer(serializers.ModelSerializer):
 
     def visible_custom_codes(self) -> set[str]:
         if self._custom_visible is None:
-            module = access.spec_for(self.Meta.model).module
-            self._custom_visible = {cf.code for cf in customfields.definitions(module)
+            self._custom_visible = {cf.code for cf in customfields.definitions(access.entity_of(self.Meta.model))
                                     if f"custom.{cf.code}" not in self._hidden}
         return self._custom_visible
 

@@ -200,7 +200,7 @@ def allowed_fields(ui, user) -> list[FieldInfo]:
         result.append(FieldInfo(name=name, label=str(capfirst(f.verbose_name)), type=kind, operators=operators,
                                 model_field=f, _choices=choices))
     T = CustomField.Type
-    for cf in customfields.definitions(ui.module):
+    for cf in customfields.definitions(ui.key):
         name = f"custom.{cf.code}"
         if name in hidden:
             continue

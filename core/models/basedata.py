@@ -74,7 +74,8 @@ class CustomField(models.Model):
         USER = "user", _("User")
         BOOL = "bool", _("Yes/No")
 
-    module = models.CharField(_("module"), max_length=60, db_index=True)
+    # The kind of record it extends ("customers.contact"), see core.access.ENTITIES.
+    module = models.CharField(_("record type"), max_length=60, db_index=True)
     code = models.SlugField(_("code"), max_length=40)
     label = models.CharField(_("label"), max_length=60)
     type = models.CharField(_("type"), max_length=10, choices=Type.choices, default=Type.TEXT)

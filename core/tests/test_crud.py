@@ -202,3 +202,22 @@ def test_share_from_the_detail_page(client, people):
     client.post(reverse("customers:customer_share", args=[row.pk]), {"remove": share.pk})
     client.force_login(other)
     assert client.get(reverse("customers:customer_detail", args=[row.pk])).status_code == 404
+
+
+def test_field_rules_and_custom_fields_are_per_record_type(client, people):
+    from core.models import CustomField
+    from customers.models import Contact
+
+    seller, _other = people
+    role = seller.roles.get()
+    FieldRule.objects.create(role=role, module="customers.customer", field="notes", mode="hidden")
+    CustomField.objects.create(module="customers.customer", code="region_code", label="区域代码", required=True)
+    row = Customer.objects.create(
+        name="客户甲", owner=seller, department=seller.department, custom={"region_code": "HD"})
+    contact = Contact.objects.create(customer=row, name="张三", notes="喜欢喝茶")
+    client.force_login(seller)
+    contact_form = client.get(reverse("customers:contact_update", args=[contact.pk])).content.decode()
+    assert 'name="custom.region_code"' not in contact_form
+    assert 'name="notes"' in contact_form
+    customer_form = client.get(reverse("customers:customer_update", args=[row.pk])).content.decode()
+    assert 'name="custom.region_code"' in customer_form and 'name="notes"' not in customer_form
