@@ -7,4 +7,5 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self):
-        from . import access, dashboard, navigation, ui, ui_contacts  # noqa: F401
+        # Registrations: gate, home panels, menu entries, pages, and the delete rule (usage).
+        from . import access, dashboard, navigation, navigation_customer, reminders, ui, ui_contacts, ui_followups, usage  # noqa: F401

@@ -1,7 +1,10 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import BusinessModel
+from core.models import BusinessModel, LiveManager
 
 
 def lookup(kind: str, verbose_name):
@@ -9,6 +12,32 @@ def lookup(kind: str, verbose_name):
         "core.LookupItem", verbose_name=verbose_name, null=True, blank=True, on_delete=models.PROTECT,
         related_name="+", limit_choices_to={"kind": kind, "active": True},
     )
+
+
+def region(level: int, verbose_name):
+    return models.ForeignKey(
+        "customers.Region", verbose_name=verbose_name, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", limit_choices_to={"level": level},
+    )
+
+
+# The columns the stored search keys are computed from (see customers.search.own_keys).
+KEY_SOURCES = frozenset({"name", "short_name", "code", "phone"})
+KEY_FIELDS = ("search_text", "phone_norm", "name_key")
+
+
+class CustomerQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        # Imports and the demo seeder write rows in bulk; their search keys must be right too.
+        from customers.search import fill_own_keys
+
+        for obj in objs:
+            fill_own_keys(obj)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class CustomerManager(LiveManager.from_queryset(CustomerQuerySet)):
+    pass
 
 
 class Customer(BusinessModel):
@@ -20,21 +49,51 @@ class Customer(BusinessModel):
 
     name = models.CharField(_("customer name"), max_length=120)
     short_name = models.CharField(_("short name"), max_length=60, blank=True)
-    code = models.CharField(_("customer code"), max_length=40, blank=True, db_index=True)
+    code = models.CharField(_("customer code"), max_length=40, blank=True, db_index=True,
+                            help_text=_("Leave empty to number it by the numbering rule."))
     type = lookup("customer_type", _("customer type"))
     level = lookup("customer_level", _("level"))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.POTENTIAL)
+    category = models.ForeignKey("customers.CustomerCategory", verbose_name=_("category"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="customers")
     industry = lookup("industry", _("industry"))
     source = lookup("customer_source", _("source"))
+    relationship = lookup("relationship", _("relationship"))
+    size = lookup("company_size", _("company size"))
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     website = models.CharField(_("website"), max_length=200, blank=True)
+    province = region(1, _("province"))
+    city = region(2, _("city"))
+    district = region(3, _("district"))
     address = models.CharField(_("address"), max_length=200, blank=True)
-    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True, db_index=True)
+    # Invoice details (开票信息) as they go on a VAT invoice.
+    invoice_title = models.CharField(_("invoice title"), max_length=120, blank=True)
+    tax_number = models.CharField(_("taxpayer ID"), max_length=20, blank=True)
+    invoice_address = models.CharField(_("invoice address"), max_length=200, blank=True)
+    invoice_phone = models.CharField(_("invoice phone"), max_length=40, blank=True)
+    bank_name = models.CharField(_("bank"), max_length=100, blank=True)
+    bank_account = models.CharField(_("bank account"), max_length=40, blank=True)
+    tags = models.ManyToManyField("customers.Tag", verbose_name=_("tags"), blank=True, related_name="customers")
+    collaborators = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("collaborators"), blank=True,
+                                           related_name="collaborating_customers")
     parent = models.ForeignKey("self", verbose_name=_("parent company"), null=True, blank=True, on_delete=models.SET_NULL, related_name="subsidiaries")
     amount = models.DecimalField(_("annual purchase amount"), max_digits=16, decimal_places=2, default=0)
     next_followup_on = models.DateField(_("next follow-up"), null=True, blank=True)
     last_followup_at = models.DateTimeField(_("last follow-up"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+
+    # Derived keys, never typed: search and duplicate checks read these instead of scanning names.
+    search_text = models.CharField(max_length=1000, blank=True, default="", editable=False)
+    contact_search = models.CharField(max_length=2000, blank=True, default="", editable=False)
+    phone_norm = models.CharField(max_length=20, blank=True, default="", editable=False, db_index=True)
+    name_key = models.CharField(max_length=120, blank=True, default="", editable=False, db_index=True)
+    merged_into = models.ForeignKey("self", verbose_name=_("merged into"), null=True, blank=True, editable=False,
+                                    on_delete=models.SET_NULL, related_name="merged_from")
+
+    SYSTEM_FIELDS = (*BusinessModel.SYSTEM_FIELDS, *KEY_FIELDS, "contact_search", "merged_into", "merged_into_id")
+
+    objects = CustomerManager()
 
     class Meta:
         verbose_name = _("customer")
@@ -44,6 +103,34 @@ class Customer(BusinessModel):
             models.Index(fields=["owner", "-id"], name="customer_owner_idx"),
             models.Index(fields=["department", "-id"], name="customer_dept_idx"),
         ]
+        constraints = [
+            # Codes never repeat, deleted and merged records included (their history names them).
+            models.UniqueConstraint(fields=["code"], condition=~Q(code=""), name="customer_unique_code"),
+        ]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        # The search keys are a cache of this row's own columns; keeping them here means every
+        # writer (services, imports, the shell) leaves them right. Contacts' part is refreshed by
+        # customers.search.refresh_search_keys.
+        from customers.search import fill_own_keys
+
+        fill_own_keys(self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and KEY_SOURCES & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, *KEY_FIELDS}
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        """The region chain must hang together: the city lies in the province, the district in the city."""
+        errors = {}
+        if self.city_id and self.city.parent_id != self.province_id:
+            errors["city"] = _("This city is not in the chosen province.")
+        if self.district_id and self.district.parent_id != self.city_id:
+            errors["district"] = _("This district is not in the chosen city.")
+        if self.parent_id and self.parent_id == self.pk:
+            errors["parent"] = _("A customer cannot be its own parent company.")
+        if errors:
+            raise ValidationError(errors)
