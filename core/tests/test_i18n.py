@@ -31,14 +31,15 @@ class TextOf(HTMLParser):
         self.parts, self._skip = [], 0
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
+        # Codes (document types, numbering patterns) and key names are the same in every language.
+        if tag in ("script", "style", "code", "kbd"):
             self._skip += 1
         for name, value in attrs:
             if name in ("placeholder", "title", "aria-label", "data-confirm") and value:
                 self.parts.append(value)
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style"):
+        if tag in ("script", "style", "code", "kbd"):
             self._skip -= 1
 
     def handle_data(self, data):

@@ -4,6 +4,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import BusinessModel
 
@@ -35,8 +36,8 @@ class Contact(BusinessModel):
         OPPOSED = "opposed", _("Opposed")
 
     customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts")
-    name = models.CharField(_("name"), max_length=60)
-    title = models.CharField(_("title"), max_length=60, blank=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=60)
+    title = models.CharField(pgettext_lazy("job", "title"), max_length=60, blank=True)
     # Their department at the customer; ``department`` is ours (the record's data scope).
     department_name = models.CharField(_("department at the customer"), max_length=60, blank=True)
     mobile = models.CharField(_("mobile"), max_length=40, blank=True, validators=[phone_validator])
