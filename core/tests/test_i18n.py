@@ -31,15 +31,16 @@ class TextOf(HTMLParser):
         self.parts, self._skip = [], 0
 
     def handle_starttag(self, tag, attrs):
-        # Codes (document types, numbering patterns) and key names are the same in every language.
-        if tag in ("script", "style", "code", "kbd"):
+        # Codes (document types, numbering patterns) and key names are the same in every language;
+        # the options of selects are data (regions, basic-data lists) in the company's own words.
+        if tag in ("script", "style", "code", "kbd", "option"):
             self._skip += 1
         for name, value in attrs:
             if name in ("placeholder", "title", "aria-label", "data-confirm") and value:
                 self.parts.append(value)
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style", "code", "kbd"):
+        if tag in ("script", "style", "code", "kbd", "option"):
             self._skip -= 1
 
     def handle_data(self, data):
