@@ -197,8 +197,8 @@ class HistoryPage(UIView):
     def post(self, request, pk):
         instance = self.get_object("update")
         try:
-            services.restore_version(actor=request.user, instance=instance, number=int(request.POST["number"]),
-                                     expected_version=int(request.POST["version"]) if request.POST.get("version") else None)
+            self.ui.restore_version(actor=request.user, instance=instance, number=int(request.POST["number"]),
+                                    expected_version=int(request.POST["version"]) if request.POST.get("version") else None)
         except services.StaleVersion as exc:
             messages.error(request, str(exc))
         except (ValidationError, KeyError, ValueError) as exc:

@@ -99,6 +99,11 @@ class ModelUI:
 
         return services.delete_record(actor=actor, instance=instance)
 
+    def restore_version(self, *, actor, instance, number: int, expected_version: int | None):
+        from . import services
+
+        return services.restore_version(actor=actor, instance=instance, number=number, expected_version=expected_version)
+
     # ---- urls -----------------------------------------------------------------------------
     def urls(self) -> list:
         from . import crud

@@ -40,6 +40,13 @@ class FollowUpUI(ui.ModelUI):
 
         return services_followup.followup_delete(actor=actor, instance=instance)
 
+    def restore_version(self, *, actor, instance, number: int, expected_version: int | None):
+        from . import services_followup
+
+        # Restoring a follow-up also recomputes its customer's follow-up dates.
+        return services_followup.followup_restore_version(actor=actor, instance=instance, number=number,
+                                                          expected_version=expected_version)
+
     def urls(self) -> list:
         from . import views_followup as views
 
@@ -49,7 +56,6 @@ class FollowUpUI(ui.ModelUI):
             f"{n}_create": path(f"{n}/new/", views.FollowUpCreatePage.as_view(**kw), name=f"{n}_create"),
             f"{n}_detail": path(f"{n}/<int:pk>/", views.FollowUpDetailPage.as_view(**kw), name=f"{n}_detail"),
             f"{n}_update": path(f"{n}/<int:pk>/edit/", views.FollowUpUpdatePage.as_view(**kw), name=f"{n}_update"),
-            f"{n}_history": path(f"{n}/<int:pk>/history/", views.FollowUpHistoryPage.as_view(**kw), name=f"{n}_history"),
         }
         # The generic pages, with the ones above put in their place (same names, same addresses).
         return [own.get(p.name, p) for p in super().urls()]

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from core import access, crud, services
+from core import access, crud
 from core.forms import form_class_for
 
 from . import services_followup
@@ -177,24 +177,6 @@ class FollowUpDetailPage(crud.UIView):
             may_update=_may(request.user, "update", FollowUp, pk), may_delete=_may(request.user, "delete", FollowUp, pk),
             may_print=access.can(request.user, "print", FollowUp), may_share=False,
             **detail_context(request, followup)))
-
-
-class FollowUpHistoryPage(crud.HistoryPage):
-    """The generic history page; restoring a version also recomputes the customer's follow-up dates."""
-
-    def post(self, request, pk):
-        instance = self.get_object("update")
-        try:
-            services_followup.followup_restore_version(
-                actor=request.user, instance=instance, number=int(request.POST["number"]),
-                expected_version=int(request.POST["version"]) if request.POST.get("version") else None)
-        except services.StaleVersion as exc:
-            messages.error(request, str(exc))
-        except (ValidationError, KeyError, ValueError) as exc:
-            messages.error(request, "; ".join(getattr(exc, "messages", [_("Invalid version.")])))
-        else:
-            messages.success(request, _("The record was restored to version %(n)s.") % {"n": request.POST["number"]})
-        return HttpResponseRedirect(self.ui.url("history", pk))
 
 
 # ---- attachments and comments ------------------------------------------------------------------------

@@ -238,8 +238,8 @@ class GatedModelViewSet(viewsets.ModelViewSet):
         payload.is_valid(raise_exception=True)
         expected = self.expected_version(instance, payload.validated_data.get("version"))
         try:
-            restored = services.restore_version(actor=request.user, instance=instance,
-                                                number=payload.validated_data["number"], expected_version=expected)
+            restored = self.ui.restore_version(actor=request.user, instance=instance,
+                                               number=payload.validated_data["number"], expected_version=expected)
         except Version.DoesNotExist:
             raise serializers.ValidationError({"number": [_("This record has no such version.")]})
         return Response(self.get_serializer(restored).data, headers=etag(restored))

@@ -21,10 +21,8 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from core import access
-from core.api import serializers as api_serializers
 from core.api.serializers import SYSTEM_OUTPUT, RecordSerializer
-from core.api.viewsets import IF_MATCH, GatedModelViewSet, etag
-from core.models import Version
+from core.api.viewsets import GatedModelViewSet
 from customers import services_contact, services_followup
 from customers.models import Contact, ContactDate, FollowUp, FollowUpAttachment, FollowUpComment
 from customers.ui_contacts import ContactUI
@@ -202,21 +200,6 @@ class FollowUpViewSet(GatedModelViewSet):
         payload.is_valid(raise_exception=True)
         comment = services_followup.comment_add(actor=request.user, followup=followup, body=payload.validated_data["body"])
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=api_serializers.RestoreVersionSerializer, parameters=[IF_MATCH])
-    @action(detail=True, methods=["post"], url_path="restore-version")
-    def restore_version(self, request, pk=None):
-        """Bring the follow-up back to an earlier version; the customer's follow-up dates follow."""
-        instance = self.get_object()
-        payload = api_serializers.RestoreVersionSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        expected = self.expected_version(instance, payload.validated_data.get("version"))
-        try:
-            restored = services_followup.followup_restore_version(
-                actor=request.user, instance=instance, number=payload.validated_data["number"], expected_version=expected)
-        except Version.DoesNotExist:
-            raise serializers.ValidationError({"number": [_("This record has no such version.")]})
-        return Response(self.get_serializer(restored).data, headers=etag(restored))
 
 
 def register(router) -> None:
