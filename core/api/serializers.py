@@ -131,10 +131,10 @@ class RecordSerializer(serializers.ModelSerializer):
 
     # Writes go through ModelUI hooks (and so the services); the viewset calls them, never save().
     def create(self, validated_data):
-        raise NotImplementedError("RecordSerializer writes go through the ModelUI / services")
+        raise ImproperlyConfigured("RecordSerializer writes go through the ModelUI / services")
 
     def update(self, instance, validated_data):
-        raise NotImplementedError("RecordSerializer writes go through the ModelUI / services")
+        raise ImproperlyConfigured("RecordSerializer writes go through the ModelUI / services")
 
 
 # ---- batch actions and history ------------------------------------------------------------------
