@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -72,10 +72,11 @@ class DetailPage(UIView):
             shares=services.shares_of(instance) if may_share else [],
         )
         if may_share:
-            from org.models import Department, User
+            from org.selectors import active_departments, working_users
 
-            ctx["share_users"] = User.objects.filter(is_active=True).exclude(pk=request.user.pk).order_by("department__path", "id")
-            ctx["share_departments"] = Department.objects.filter(active=True)
+
+            ctx["share_users"] = working_users().exclude(pk=request.user.pk).order_by("department__path", "id")
+            ctx["share_departments"] = active_departments()
         return render(request, self.template_name, ctx)
 
 
@@ -83,15 +84,18 @@ class SharePage(UIView):
     """Add or remove a share (共享) of one record; needs the share operation on it."""
 
     def post(self, request, pk):
-        from org.models import Department, User
+        from org.selectors import share_targets
+
 
         instance = self.get_object("share")
         if request.POST.get("remove"):
             services.unshare_record(actor=request.user, instance=instance, share_id=int(request.POST["remove"]))
             messages.success(request, _("The share was removed."))
         else:
-            users = list(User.objects.filter(pk__in=request.POST.getlist("users"), is_active=True))
-            departments = list(Department.objects.filter(pk__in=request.POST.getlist("departments")))
+            try:
+                users, departments = share_targets(request.POST.getlist("users"), request.POST.getlist("departments"))
+            except (ValidationError, ValueError):
+                raise Http404 from None
             if not users and not departments:
                 messages.error(request, _("Choose at least one user or department."))
             else:

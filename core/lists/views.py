@@ -111,10 +111,11 @@ def render_list(request, ui, *, ctx: ListContext | None = None, state: ListState
         "js_text": _js_text(),
     })
     if may["assign"] or may["share"]:
-        from org.models import Department, User
+        from org.selectors import active_departments, working_users
 
-        context["users"] = User.objects.filter(is_active=True, status=User.Status.ACTIVE).select_related("department").order_by("id")
-        context["departments"] = Department.objects.filter(active=True) if may["share"] else []
+
+        context["users"] = working_users().select_related("department").order_by("id")
+        context["departments"] = active_departments() if may["share"] else []
     return render(request, "core/list.html", context, status=status)
 
 
@@ -322,25 +323,20 @@ class BatchPage(_Base):
             raise ValidationError(_("The selection is not valid.")) from None
 
     def do_assign(self, ids: list[int]) -> int:
-        from org.models import User
+        from org.selectors import working_users
 
         owner_ids = self._ids("owner")
         # Records go only to people still working here (not to a user who has left).
-        active = User.objects.filter(is_active=True, status=User.Status.ACTIVE)
-        owner = active.filter(pk__in=owner_ids[:1]).first() if owner_ids else None
+        owner = working_users().filter(pk__in=owner_ids[:1]).first() if owner_ids else None
         if owner is None:
             raise ValidationError(_("Choose the user to assign to."))
         return services.assign_records(actor=self.request.user, model=self.ui.model, pks=ids, owner=owner,
                                        reason=self.request.POST.get("reason", "")[:200])
 
     def do_share(self, ids: list[int]) -> int:
-        from org.models import Department, User
+        from org.selectors import share_targets
 
-        user_ids, dept_ids = set(self._ids("users")), set(self._ids("departments"))
-        users = list(User.objects.filter(pk__in=user_ids, is_active=True, status=User.Status.ACTIVE))
-        departments = list(Department.objects.filter(pk__in=dept_ids))
-        if len(users) != len(user_ids) or len(departments) != len(dept_ids):
-            raise ValidationError(_("Some of the chosen users or departments do not exist."))
+        users, departments = share_targets(self._ids("users"), self._ids("departments"))
         if not users and not departments:
             raise ValidationError(_("Choose users or departments to share with."))
         return services.share_records(actor=self.request.user, model=self.ui.model, pks=ids, users=users,
