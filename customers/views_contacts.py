@@ -90,7 +90,7 @@ def contact_vcard(request, pk):
     """One contact as a .vcf file (needs the export permission on it)."""
     access.require(request.user, "export", Contact)
     contact = access.get_visible(request.user, "export", Contact, pk=pk)
-    text, _count = services_contact.export_vcards(actor=request.user, queryset=Contact.objects.filter(pk=contact.pk),
+    text, _count = services_contact.export_vcards(actor=request.user, queryset=access.visible_to(request.user, "export", Contact).filter(pk=contact.pk),
                                                   version=_version(request.GET))
     shown = "name" not in access.hidden_fields(request.user, Contact)
     return _vcard_response(text, f"{contact.name if shown else f'contact-{contact.pk}'}.vcf")

@@ -27,7 +27,8 @@ from rest_framework.response import Response
 
 from core import access, audit, services
 from core.models import Version
-from org.models import Department, User
+from org.models import User
+from org.selectors import active_departments, working_users
 
 from . import serializers as api_serializers
 from .filters import RecordFilterBackend
@@ -61,7 +62,7 @@ def if_match_versions(request) -> list[int] | None:
 
 def _active_users(ids) -> list[User]:
     ids = set(ids)
-    users = list(User.objects.filter(pk__in=ids, is_active=True))
+    users = list(working_users().filter(pk__in=ids))
     if len(users) != len(ids):
         raise serializers.ValidationError({"users": [_("Unknown or disabled user.")]})
     return users
@@ -151,7 +152,7 @@ class GatedModelViewSet(viewsets.ModelViewSet):
 
     # ---- assign / share -----------------------------------------------------------------------
     def _assign(self, pks, payload) -> int:
-        owner = User.objects.filter(pk=payload["owner"], is_active=True).first()
+        owner = working_users().filter(pk=payload["owner"]).first()
         if owner is None:
             raise serializers.ValidationError({"owner": [_("Unknown or disabled user.")]})
         return services.assign_records(actor=self.request.user, model=self.ui.model, pks=pks, owner=owner,
@@ -160,7 +161,7 @@ class GatedModelViewSet(viewsets.ModelViewSet):
     def _share(self, pks, payload) -> int:
         users = _active_users(payload["users"])
         dept_ids = set(payload["departments"])
-        departments = list(Department.objects.filter(pk__in=dept_ids))
+        departments = list(active_departments().filter(pk__in=dept_ids))
         if len(departments) != len(dept_ids):
             raise serializers.ValidationError({"departments": [_("Unknown department.")]})
         return services.share_records(actor=self.request.user, model=self.ui.model, pks=pks, users=users,

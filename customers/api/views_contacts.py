@@ -74,8 +74,8 @@ class ContactViewSet(GatedModelViewSet):
     def vcard(self, request, pk=None):
         """The contact as a vCard (needs the export permission on it)."""
         access.require(request.user, "export", Contact)
-        contact = self.get_object()
-        text, _count = services_contact.export_vcards(actor=request.user, queryset=Contact.objects.filter(pk=contact.pk),
+        contact = self.get_object()  # GATE_ACTIONS reads it through the export scope (else 404)
+        text, _count = services_contact.export_vcards(actor=request.user, queryset=access.visible_to(request.user, "export", Contact).filter(pk=contact.pk),
                                                       version=_vcard_version(request))
         return _vcard_response(text, f"contact-{contact.pk}.vcf")
 

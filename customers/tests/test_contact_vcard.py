@@ -295,3 +295,21 @@ def test_the_contact_list_offers_vcards_of_the_ticked_rows(world, client):
     reader = make_user(roles=[make_role(grants={MODULE: {"read": Scope.ALL}})])
     client.force_login(reader)
     assert f'data-zg-batch-link="{url}"' not in client.get(reverse("customers:contact_list")).content.decode()
+
+
+def test_api_vcard_needs_the_contact_in_the_export_scope(client, db):
+    """Reading a contact is not enough to export it: outside the export scope the vCard is not found."""
+    from core.testing import make_department, make_role, make_user
+    from customers.models import Contact, Customer
+    from org.models import Scope
+
+    dept = make_department("华东")
+    role = make_role(grants={"customers.customer": {"read": Scope.ALL, "export": Scope.OWN}})
+    reader = make_user("reader", department=dept, roles=[role])
+    owner = make_user("owner", department=dept)
+    customer = Customer.objects.create(name="别人的客户", owner=owner, department=dept)
+    contact = Contact.objects.create(customer=customer, name="李四", mobile="13900001111")
+    client.force_login(reader)
+    assert client.get(f"/api/v1/contacts/{contact.pk}/").status_code == 200
+    resp = client.get(f"/api/v1/contacts/{contact.pk}/vcard/")
+    assert resp.status_code == 404 and b"BEGIN:VCARD" not in resp.content
