@@ -88,10 +88,21 @@ class Customer(BusinessModel):
     contact_search = models.CharField(max_length=2000, blank=True, default="", editable=False)
     phone_norm = models.CharField(max_length=20, blank=True, default="", editable=False, db_index=True)
     name_key = models.CharField(max_length=120, blank=True, default="", editable=False, db_index=True)
+    # Ownership and the public pool (customers.pools): a customer in a pool has no owner.
+    pool = models.ForeignKey("customers.Pool", verbose_name=_("public pool"), null=True, blank=True, editable=False,
+                             on_delete=models.PROTECT, related_name="customers")
+    pool_entered_at = models.DateTimeField(_("entered pool at"), null=True, blank=True, editable=False)
+    previous_owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("previous owner"), null=True,
+                                       blank=True, editable=False, on_delete=models.SET_NULL, related_name="+")
+    owned_since = models.DateTimeField(_("owned since"), null=True, blank=True, editable=False)
+    last_deal_at = models.DateTimeField(_("last deal"), null=True, blank=True, editable=False)
+    pool_warned_at = models.DateTimeField(_("pool warning sent"), null=True, blank=True, editable=False)
     merged_into = models.ForeignKey("self", verbose_name=_("merged into"), null=True, blank=True, editable=False,
                                     on_delete=models.SET_NULL, related_name="merged_from")
 
-    SYSTEM_FIELDS = (*BusinessModel.SYSTEM_FIELDS, *KEY_FIELDS, "contact_search", "merged_into", "merged_into_id")
+    POOL_FIELDS = ("pool", "pool_entered_at", "previous_owner", "owned_since", "last_deal_at", "pool_warned_at")
+    SYSTEM_FIELDS = (*BusinessModel.SYSTEM_FIELDS, *KEY_FIELDS, "contact_search", "merged_into", "merged_into_id",
+                     *POOL_FIELDS)
 
     objects = CustomerManager()
 
@@ -102,6 +113,7 @@ class Customer(BusinessModel):
         indexes = [
             models.Index(fields=["owner", "-id"], name="customer_owner_idx"),
             models.Index(fields=["department", "-id"], name="customer_dept_idx"),
+            models.Index(fields=["pool", "-pool_entered_at"], name="customer_pool_idx"),
         ]
         constraints = [
             # Codes never repeat, deleted and merged records included (their history names them).
