@@ -8,10 +8,14 @@ from core.api.views import UnknownEndpoint
 from customers.api import urls as customers_api
 from org.api import urls as org_api
 from org.api.auth import ObtainTokenView
+from products.api import urls as products_api
+from sales.api import urls as sales_api
 
 router = DefaultRouter()
 org_api.register(router)
 customers_api.register(router)
+products_api.register(router)
+sales_api.register(router)
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),

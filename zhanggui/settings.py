@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "core",
     "org",
     "customers",
+    "products",
+    "sales",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,4 @@
+"""Pages of the products app (namespace "products")."""
+
+app_name = "products"
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Pages of the sales app (namespace "sales")."""
+
+app_name = "sales"
+urlpatterns: list = []
