@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 _blockers: dict[type, list[Callable]] = defaultdict(list)
+_restore_blockers: dict[type, list[Callable]] = defaultdict(list)
 
 
 def register_blocker(model, checker: Callable) -> Callable:
@@ -22,3 +23,13 @@ def reasons_not_to_delete(instance) -> list[str]:
         if reason:
             reasons.append(str(reason))
     return reasons
+
+
+def register_restore_blocker(model, checker: Callable) -> Callable:
+    """A checker refusing to bring a binned record back (e.g. a customer merged into another)."""
+    _restore_blockers[model].append(checker)
+    return checker
+
+
+def reasons_not_to_restore(instance) -> list[str]:
+    return [str(reason) for checker in _restore_blockers.get(type(instance), []) if (reason := checker(instance))]

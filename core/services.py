@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from . import access, audit, customfields
 from .audit import Action
-from .deletion import reasons_not_to_delete
+from .deletion import reasons_not_to_delete, reasons_not_to_restore
 from .models import RecordShare, Version
 
 
@@ -122,6 +122,9 @@ def recycle_bin(actor, model):
 @transaction.atomic
 def restore_deleted(*, actor, model, pk):
     locked = access.get_visible(actor, "delete", model.all_objects.select_for_update(of=("self",)).filter(deleted_at__isnull=False), pk=pk)
+    reasons = reasons_not_to_restore(locked)
+    if reasons:
+        raise ValidationError(reasons)
     locked.deleted_at = None
     locked.deleted_by = None
     locked.save(update_fields=["deleted_at", "deleted_by"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -80,7 +80,11 @@ def recycle_restore(request, label, pk):
     if request.method != "POST":
         return redirect("core:recycle_bin")
     model = _model_by_label(request.user, label)
-    row = services.restore_deleted(actor=request.user, model=model, pk=pk)
+    try:
+        row = services.restore_deleted(actor=request.user, model=model, pk=pk)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(_bin_url(label))
     messages.success(request, _("%(record)s was restored.") % {"record": row})
     return redirect(_bin_url(label))
 

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from core.deletion import register_blocker
+from django.utils.translation import gettext as _
+
+from core.deletion import register_blocker, register_restore_blocker
 
 from .models import Customer
 
@@ -51,3 +53,14 @@ def _blocker(customer) -> str | None:
 
 
 register_blocker(Customer, _blocker)
+
+
+def _merged(customer) -> str | None:
+    """A merged customer's records live on under the survivor; restoring it would split them again."""
+    if customer.merged_into_id:
+        return _("This customer was merged into %(name)s (#%(pk)s); its records now belong there.") % {
+            "name": customer.merged_into.name, "pk": customer.merged_into_id}
+    return None
+
+
+register_restore_blocker(Customer, _merged)

@@ -152,3 +152,31 @@ def test_merging_a_parent_company_into_its_subsidiary_keeps_the_tree_sound(world
     assert result.parent_id == group.pk  # the merged parent's own parent takes its place
     result = services.customer_merge(actor=world.alice, survivor=result, others=[group])
     assert result.parent_id is None and Customer.objects.count() == 1
+
+
+def test_merged_customer_cannot_be_restored_from_the_bin(world):
+    from django.core.exceptions import ValidationError
+
+    from core import services as core_services
+
+    survivor = create(world.alice, "华为技术有限公司")
+    other = create(world.alice, "华为技术股份有限公司")
+    services.customer_merge(actor=world.alice, survivor=survivor, others=[other])
+    with pytest.raises(ValidationError, match="merged into"):
+        core_services.restore_deleted(actor=world.alice, model=Customer, pk=other.pk)
+    merged = Customer.all_objects.get(pk=other.pk)
+    assert merged.deleted_at is not None and merged.merged_into_id == survivor.pk
+    assert not entries(merged, "restore").exists()
+
+
+def test_recycle_bin_page_and_api_refuse_to_restore_a_merged_customer(world, client):
+    survivor = create(world.alice, "华为技术有限公司")
+    other = create(world.alice, "华为技术股份有限公司")
+    services.customer_merge(actor=world.alice, survivor=survivor, others=[other])
+    client.force_login(world.alice)
+    url = reverse("core:recycle_restore", args=["customers.customer", other.pk])
+    response = client.post(url, follow=True)
+    assert response.status_code == 200 and "merged into" in response.content.decode()
+    reply = api(world.alice).post(f"/api/v1/recycle-bin/customers.customer/{other.pk}/restore/")
+    assert reply.status_code == 400, reply.content
+    assert Customer.all_objects.get(pk=other.pk).deleted_at is not None
