@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ImproperlyConfigured
 from django.forms import modelform_factory
 
-from . import access, customfields
+from . import access, autocomplete, customfields
 
 
 class RecordForm(forms.ModelForm):
@@ -76,6 +76,13 @@ def form_class_for(ui, user, *, creating: bool):
                     continue
                 # Related choices go through the gate too: you can only link records you may see.
                 field.queryset = access.visible_to(user, "read", qs)
+                if autocomplete.has_autocomplete(qs.model):
+                    # Tables that grow large are searched as you type, not rendered whole.
+                    multiple = isinstance(field, forms.ModelMultipleChoiceField)
+                    widget = autocomplete.widget_for(qs.model, multiple=multiple)
+                    widget.is_required = field.required
+                    field.widget = widget
+                    widget.choices = field.choices
             for cf in customfields.definitions(ui.key):
                 key = f"custom.{cf.code}"
                 if key in hidden:

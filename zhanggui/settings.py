@@ -167,6 +167,8 @@ STATICFILES_DIRS = [
     ("vendor/icons", NODE_MODULES / "@tabler/icons-sprite/dist"),
     ("vendor/htmx", NODE_MODULES / "htmx.org/dist"),
     ("vendor/echarts", NODE_MODULES / "echarts/dist"),
+    # tom-select ships inside @tabler/core (dist/libs), pinned with it.
+    ("vendor/tom-select", NODE_MODULES / "@tabler/core/dist/libs/tom-select/dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
