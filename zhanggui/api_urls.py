@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from core.api import recycle
 from core.api.views import UnknownEndpoint
 from customers.api import urls as customers_api
+from marketing.api import urls as marketing_api
 from org.api import urls as org_api
 from org.api.auth import ObtainTokenView
 from products.api import urls as products_api
@@ -16,6 +17,7 @@ org_api.register(router)
 customers_api.register(router)
 products_api.register(router)
 sales_api.register(router)
+marketing_api.register(router)
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),

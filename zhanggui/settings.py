@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "customers",
     "products",
     "sales",
+    "marketing",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,4 @@
+"""Pages of the marketing app (namespace "marketing")."""
+
+app_name = "marketing"
+urlpatterns: list = []
