@@ -1,5 +1,7 @@
 """Routes the products app adds under /api/v1/."""
 
+from . import views
+
 
 def register(router) -> None:
-    pass
+    views.register(router)
