@@ -1,5 +1,10 @@
 """Routes the sales app adds under /api/v1/."""
 
+from .views import ContactRecordViewSet, MaintenanceRecordViewSet, OpportunityViewSet, ProjectViewSet
+
 
 def register(router) -> None:
-    pass
+    router.register("opportunities", OpportunityViewSet, basename="opportunity")
+    router.register("contact-records", ContactRecordViewSet, basename="contact-record")
+    router.register("projects", ProjectViewSet, basename="project")
+    router.register("maintenance-records", MaintenanceRecordViewSet, basename="maintenance-record")

@@ -1,0 +1,96 @@
+"""The opportunity kanban (看板): a column per sales stage, a card per opportunity in the user's scope.
+
+Dropping a card on a column POSTs (HTMX) to ``move``, which calls the same service as the edit form
+(services.opportunity_move_stage → opportunity_update), so every rule holds: an audited or terminated
+opportunity, a lost stage without a lost reason, a stale version — each is refused, nothing changes,
+and the board is drawn again from the database with the reason shown (the card snaps back).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Sum
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core import access, services
+from core.models import LookupItem
+from org.selectors import working_users
+
+from .models import Opportunity, StageRule
+from .services import opportunity_move_stage
+from .tasks import limit_days
+
+TEMPLATE = "sales/opportunity_board.html"
+CARDS_PER_COLUMN = 50
+
+
+def _owner_filter(request):
+    try:
+        return int(request.GET.get("owner") or request.POST.get("owner") or 0) or None
+    except ValueError:
+        return None
+
+
+def board_context(request, *, error: str = "", moved: int | None = None) -> dict:
+    user = request.user
+    owner = _owner_filter(request)
+    qs = access.visible_to(user, "read", Opportunity).select_related("customer", "owner", "stage")
+    if owner:
+        qs = qs.filter(owner_id=owner)
+    stages = list(LookupItem.objects.filter(kind="sales_stage", active=True).order_by("sort", "id"))
+    totals = {row["stage_id"]: row for row in qs.values("stage_id").annotate(n=Count("id"), amount=Sum("amount"))}
+    hidden = access.hidden_fields(user, Opportunity)
+    rules = dict(StageRule.objects.values_list("stage_id", "max_days"))
+    now = timezone.now()
+    columns = []
+    for stage in [*stages, None]:
+        stage_id = stage.pk if stage else None
+        if stage is None and stage_id not in totals:
+            continue
+        cards = list(qs.filter(stage_id=stage_id).order_by("-updated_at", "-id")[:CARDS_PER_COLUMN])
+        for card in cards:
+            # Days in the current stage, flagged when past the stage's alert limit (open ones only).
+            card.dwell_days = (now - card.stage_entered_at).days if card.stage_entered_at else None
+            card.stalled = (card.dwell_days is not None and card.status == Opportunity.Status.OPEN
+                            and not card.terminated and card.dwell_days > limit_days(stage_id, rules))
+        total = totals.get(stage_id, {})
+        columns.append({"stage": stage, "cards": cards, "count": total.get("n", 0),
+                        "amount": None if "amount" in hidden else total.get("amount")})
+    owners = working_users().filter(pk__in=access.visible_to(user, "read", Opportunity).values("owner_id"))
+    return {"columns": columns, "owner": owner, "owners": owners, "error": error, "moved": moved,
+            "may_update": access.can(user, "update", Opportunity), "hide_amount": "amount" in hidden,
+            "may_create": access.can(user, "create", Opportunity)}
+
+
+@login_required
+def board(request):
+    access.require(request.user, "read", Opportunity)
+    ctx = board_context(request)
+    if request.htmx:
+        return render(request, f"{TEMPLATE}#board", ctx)
+    return render(request, TEMPLATE, ctx)
+
+
+@login_required
+@require_POST
+def move(request, pk):
+    # Outside the update scope the card does not exist for this user: 404, nothing changes.
+    opportunity = access.get_visible(request.user, "update", Opportunity, pk=pk)
+    stage = LookupItem.objects.filter(kind="sales_stage", pk=request.POST.get("stage") or 0).first()
+    version = request.POST.get("version")
+    error, status = "", 200
+    try:
+        opportunity_move_stage(actor=request.user, instance=opportunity, stage=stage,
+                               expected_version=int(version) if version and version.isdigit() else None)
+    except services.StaleVersion as exc:
+        error, status = str(exc), 409
+    except (ValidationError, PermissionDenied) as exc:
+        error = " ".join(getattr(exc, "messages", None) or [str(exc)]) or _("Refused.")
+        status = 409
+    ctx = board_context(request, error=error and _("%(card)s was not moved: %(reason)s") % {
+        "card": opportunity, "reason": error}, moved=None if error else opportunity.pk)
+    return render(request, f"{TEMPLATE}#board", ctx, status=status)
