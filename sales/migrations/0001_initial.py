@@ -12,8 +12,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('core', '0006_imports'),
-        ('customers', '0007_search_indexes'),
+        ('core', '0005_entity_keys'),
+        ('customers', '0006_pools'),
         ('org', '0003_entity_keys'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
