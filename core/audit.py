@@ -8,6 +8,7 @@ import uuid
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from .context import current_meta
 from .models import AuditLog, Version
@@ -24,7 +25,7 @@ def _plain(value):
         return str(value)
     if isinstance(value, models.Model):
         return value.pk
-    if hasattr(value, "name") and hasattr(value, "url"):  # FieldFile
+    if isinstance(value, FieldFile):  # an empty one raises on .url, so never touch it
         return value.name or ""
     return value
 
@@ -69,6 +70,35 @@ def log(*, actor, action: str, instance=None, changes: dict | None = None, messa
         action=action, content_type=content_type, object_id=object_id, object_repr=object_repr[:200],
         changes=changes or {}, message=message[:500], ip=meta.ip, user_agent=meta.user_agent,
     )
+
+
+def log_many(*, actor, action: str, entries: list[tuple], message: str = "") -> int:
+    """Audit entries for many records in one insert (bulk imports): ``entries`` are (instance, changes)."""
+    if not entries:
+        return 0
+    meta = current_meta()
+    content_type = ContentType.objects.get_for_model(entries[0][0]._meta.model)
+    actor = actor if getattr(actor, "pk", None) else None
+    AuditLog.objects.bulk_create([
+        AuditLog(actor=actor, action=action, content_type=content_type, object_id=instance.pk,
+                 object_repr=str(instance)[:200], changes=changes or {}, message=message[:500], ip=meta.ip,
+                 user_agent=meta.user_agent)
+        for instance, changes in entries], batch_size=1000)
+    return len(entries)
+
+
+def record_versions(instances: list, *, actor, comment: str = "", snapshots: list[dict] | None = None) -> int:
+    """Version snapshots of many records in one insert; ``snapshots`` when the caller has them already."""
+    if not instances:
+        return 0
+    content_type = ContentType.objects.get_for_model(instances[0]._meta.model)
+    actor = actor if getattr(actor, "pk", None) else None
+    snapshots = snapshots or [snapshot(instance) for instance in instances]
+    Version.objects.bulk_create([
+        Version(content_type=content_type, object_id=instance.pk, number=instance.version, data=data, actor=actor,
+                comment=comment[:200])
+        for instance, data in zip(instances, snapshots, strict=True)], batch_size=1000)
+    return len(instances)
 
 
 def record_version(instance, *, actor, comment: str = "") -> Version:

@@ -56,6 +56,17 @@ class ModelUI:
     def url(self, page: str, pk=None) -> str:
         return reverse(self.url_name(page), args=[pk] if pk is not None else [])
 
+    @property
+    def import_url(self) -> str:
+        """The import page when an importer is registered for this model (core.imports), else ""."""
+        from .imports.registry import get_importer
+
+        try:
+            get_importer(self.key)
+        except KeyError:
+            return ""
+        return reverse("core:import_new", args=[self.key])
+
     # ---- data -----------------------------------------------------------------------------
     def queryset(self, user, action: str = "read"):
         qs = access.visible_to(user, action, self.model)

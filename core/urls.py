@@ -13,5 +13,6 @@ urlpatterns = [
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
     path("settings/", include("core.urls_basedata")),
     path("jobs/", include("core.urls_jobs")),
+    path("imports/", include("core.urls_imports")),
     path("records/", include("core.urls_records")),
 ]

@@ -1,0 +1,197 @@
+"""The import engine: reads a run's file, checks every row, and (for the import) writes the good
+rows in batches, each batch in one transaction together with the run's counters and its last
+committed row. A worker that dies mid-batch leaves nothing of that batch behind, and a resumed job
+starts after the last committed row, so no row is written twice.
+
+Rows are checked in the same order every time (the whole file is re-read on resume), so a row that
+repeats an earlier row of the same file is recognised the same way in the dry run and in each part
+of a resumed import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core.models import ImportIssue, ImportRun
+
+from . import readers
+from .registry import ImporterDefinition, Row, RowError, get_importer
+
+Kind = ImportIssue.Kind
+Decision = ImportRun.Decision
+MAX_VALUE = 200
+
+
+class Superseded(Exception):
+    """Another job took over this run (it was resumed while this worker still ran)."""
+
+
+def _batch_committed(run_id: int, last_row: int) -> None:
+    """Called after each committed batch; tests replace it to simulate a worker dying there."""
+
+
+def rows_of(run: ImportRun, importer: ImporterDefinition, actor, ctx: dict) -> Iterator[list[Row]]:
+    """Batches of mapped, checked rows of the run's file; in-file repeats marked with ``same_as``."""
+    fields = {f.name: f for f in importer.fields(actor)}
+    mapping = {int(index): name for index, name in run.mapping.items() if name in fields}
+    required = [name for name, f in fields.items() if f.required]
+    batch_size = importer.batch_size
+    seen: dict[str, int] = {}
+    with run.file.open("rb") as handle:
+        _header, data = readers.read_rows(handle, run.file_kind)
+        batch: list[Row] = []
+        for number, cells in data:
+            raw = {name: cells[index] for index, name in mapping.items() if index < len(cells)}
+            row = Row(number=number, raw=raw)
+            for name in required:
+                if raw.get(name) in ("", None):
+                    row.errors.append(RowError(name, _("This field is required.")))
+            if not row.errors:
+                importer.clean(row, ctx)
+            if not row.errors:
+                keys = importer.keys(row)
+                earlier = next((seen[k] for k in keys if k in seen), 0)
+                if earlier:
+                    row.same_as = earlier
+                else:
+                    for key in keys:
+                        seen[key] = number
+            batch.append(row)
+            if len(batch) >= batch_size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+
+def _issue(run, phase, kind, row: Row, reason: str, *, field: str = "", value="", match=None,
+           labels: dict | None = None) -> ImportIssue:
+    column = str((labels or {}).get(field, field))
+    return ImportIssue(run=run, phase=phase, kind=kind, row=row.number, column=column[:100],
+                       value=str(value if value is not None else "")[:MAX_VALUE], reason=str(reason)[:300],
+                       match=match or {})
+
+
+def _error_issues(run, phase, row: Row, labels) -> list[ImportIssue]:
+    return [_issue(run, phase, Kind.ERROR, row, err.reason, field=err.field,
+                   value=err.value if err.value != "" else row.raw.get(err.field, ""), labels=labels)
+            for err in row.errors]
+
+
+def _same_as_issue(run, phase, row: Row) -> ImportIssue:
+    return _issue(run, phase, Kind.SKIPPED, row, _("Same record as row %(row)s of this file; skipped.") % {"row": row.same_as})
+
+
+def _duplicate_reason(importer, match) -> str:
+    if not match.readable:
+        return _("Exists (not yours).")
+    return _("Exists: %(record)s.") % {"record": importer.describe(match)}
+
+
+def check(run: ImportRun, *, actor, progress: Callable[[int], None]) -> dict:
+    """The dry run: every row checked, duplicates found; nothing is written but the run's findings."""
+    importer = get_importer(run.entity)
+    labels = {f.name: f.label for f in importer.fields(actor)}
+    ImportIssue.objects.filter(run=run, phase="check").delete()
+    counts = {"total": 0, "valid": 0, "duplicates": 0, "errors": 0}
+    ctx = importer.begin(actor)
+    for batch in rows_of(run, importer, actor, ctx):
+        importer.find_existing([row for row in batch if not row.errors and not row.same_as], ctx)
+        issues = []
+        for row in batch:
+            counts["total"] += 1
+            if row.errors:
+                counts["errors"] += 1
+                issues.extend(_error_issues(run, "check", row, labels))
+            elif row.same_as:
+                counts["duplicates"] += 1
+                issues.append(_same_as_issue(run, "check", row))
+            elif row.match is not None:
+                counts["duplicates"] += 1
+                counts["valid"] += 1
+                issues.append(_issue(run, "check", Kind.DUPLICATE, row, _duplicate_reason(importer, row.match),
+                                     match=row.match.as_dict()))
+            else:
+                counts["valid"] += 1
+        ImportIssue.objects.bulk_create(issues, batch_size=1000)
+        progress(counts["total"])
+    return counts
+
+
+def _plan(run, importer, rows: list[Row], phase: str, labels) -> tuple[list[Row], list[Row], list[ImportIssue], dict]:
+    """Split a batch into rows to create and rows to update, and the issues of the others."""
+    to_create, to_update, issues = [], [], []
+    counts = {"skipped": 0, "failed": 0}
+    for row in rows:
+        if row.errors:
+            counts["failed"] += 1
+            issues.extend(_error_issues(run, phase, row, labels))
+            continue
+        if row.same_as:
+            counts["skipped"] += 1
+            issues.append(_same_as_issue(run, phase, row))
+            continue
+        match = row.match
+        if match is None:
+            to_create.append(row)
+            continue
+        decision = run.row_decisions.get(str(row.number), run.decision)
+        if decision == Decision.UPDATE and match.updatable:
+            to_update.append(row)
+        elif decision == Decision.CREATE and not match.exact:
+            to_create.append(row)
+        elif decision == Decision.CREATE:
+            counts["failed"] += 1
+            issues.append(_issue(run, phase, Kind.ERROR, row, _("This record already exists and cannot be created twice "
+                                                               "(%(key)s).") % {"key": match.kind}))
+        else:
+            counts["skipped"] += 1
+            reason = (_("Exists (not yours), skipped.") if not match.readable else
+                      _("Exists, you may not change it; skipped.") if decision == Decision.UPDATE else
+                      _("Exists: %(record)s; skipped.") % {"record": importer.describe(match)})
+            issues.append(_issue(run, phase, Kind.SKIPPED, row, reason, match=match.as_dict()))
+    return to_create, to_update, issues, counts
+
+
+def run_import(run: ImportRun, *, actor, job_id: int | None, progress: Callable[[int], None]) -> None:
+    """Write the run's rows after ``run.last_row``, a batch per transaction."""
+    importer = get_importer(run.entity)
+    labels = {f.name: f.label for f in importer.fields(actor)}
+    match_ctx = importer.begin(actor)
+    if run.last_row == 0:
+        ImportIssue.objects.filter(run=run, phase="import").delete()
+    for batch in rows_of(run, importer, actor, match_ctx):
+        pending = [row for row in batch if row.number > run.last_row]
+        if not pending:
+            continue
+        importer.find_existing([r for r in pending if not r.errors and not r.same_as], match_ctx)
+        to_create, to_update, issues, counts = _plan(run, importer, pending, "import", labels)
+        with transaction.atomic():
+            locked = ImportRun.objects.select_for_update().get(pk=run.pk)
+            if job_id is not None and locked.job_id != job_id:
+                raise Superseded
+            if locked.last_row >= pending[-1].number:
+                run.refresh_from_db()
+                continue  # this batch was committed by another worker already
+            created = importer.create(to_create, match_ctx) if to_create else []
+            updated = importer.update(to_update, match_ctx) if to_update else []
+            # Rows the importer refused while writing (a rule that needs the stored record).
+            for row in [*to_create, *to_update]:
+                if row.errors:
+                    counts["failed"] += 1
+                    issues.extend(_error_issues(run, "import", row, labels))
+            ImportIssue.objects.bulk_create(issues, batch_size=1000)
+            locked.created += len(created)
+            locked.updated += len(updated)
+            locked.skipped += counts["skipped"]
+            locked.failed += counts["failed"]
+            locked.rows_done += len(pending)
+            locked.last_row = pending[-1].number
+            locked.save(update_fields=["created", "updated", "skipped", "failed", "rows_done", "last_row"])
+        run.__dict__.update({k: getattr(locked, k) for k in ("created", "updated", "skipped", "failed", "rows_done",
+                                                             "last_row")})
+        progress(run.rows_done)
+        _batch_committed(run.pk, run.last_row)

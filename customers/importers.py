@@ -1,0 +1,394 @@
+"""Spreadsheet import of customers and contacts (core.imports), with the customer services' rules:
+credit code check digit, valid phones, status values, basic data by name or code, regions by name
+(北京 / 北京市 / 朝阳区) with the chain filled upwards, and duplicates found by code, credit code,
+normalised phone or name core (customers.dedup) — a batch at a time on indexed keys.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core import access, numbering
+from core.imports import ImporterDefinition, Match, Row, RowError, register_importer
+from core.imports.mapping import norm
+from core.imports.parsing import (
+    choice_map,
+    create_with_audit,
+    custom_definitions,
+    max_lengths,
+    model_fields,
+    parse_choice,
+    parse_custom,
+    parse_date,
+    parse_decimal,
+    text,
+    update_with_audit,
+)
+from core.models import LookupItem
+
+from . import dedup, regions, validators
+from .models import Customer, CustomerCategory, Region
+from .models.customer import CustomerQuerySet
+from .search import SEARCH_TEXT_MAX, _join, fill_own_keys
+from .search import norm as search_norm
+
+LOOKUPS = {"type": "customer_type", "level": "customer_level", "industry": "industry", "source": "customer_source",
+           "relationship": "relationship", "size": "company_size"}
+EXACT_KINDS = ("code", "credit_code", "phone")
+COMMENT = gettext_lazy("Imported")
+
+CUSTOMER_SPEC = [
+    ("name", True, ("客户名称", "公司名称", "企业名称", "单位名称", "客户", "公司", "company", "customer")),
+    ("short_name", False, ("简称", "客户简称")),
+    ("code", False, ("编号", "客户编号", "客户编码", "code")),
+    ("status", False, ("客户状态", "状态")),
+    ("type", False, ("客户类型", "类型")),
+    ("level", False, ("客户等级", "等级", "级别")),
+    ("category", False, ("客户分类", "分类")),
+    ("industry", False, ("行业", "所属行业")),
+    ("source", False, ("客户来源", "来源")),
+    ("relationship", False, ("关系", "关系类型")),
+    ("size", False, ("规模", "公司规模", "企业规模", "人员规模")),
+    ("phone", False, ("电话", "手机", "联系电话", "公司电话", "手机号", "tel", "telephone", "mobile")),
+    ("website", False, ("网址", "网站", "官网")),
+    ("province", False, ("省", "省份")),
+    ("city", False, ("市", "城市", "地市")),
+    ("district", False, ("区", "区县", "县区")),
+    ("address", False, ("地址", "详细地址", "公司地址")),
+    ("credit_code", False, ("统一社会信用代码", "信用代码", "社会信用代码", "credit code")),
+    ("invoice_title", False, ("发票抬头", "开票名称")),
+    ("tax_number", False, ("纳税人识别号", "税号")),
+    ("invoice_address", False, ("开票地址",)),
+    ("invoice_phone", False, ("开票电话",)),
+    ("bank_name", False, ("开户行", "开户银行")),
+    ("bank_account", False, ("银行账号", "账号")),
+    ("amount", False, ("年采购额", "采购金额")),
+    ("next_followup_on", False, ("下次跟进", "下次跟进日期")),
+    ("notes", False, ("备注", "说明")),
+    ("owner", False, ("负责人", "所有者", "业务员", "销售", "owner")),
+]
+
+
+def _name_map(items) -> dict[str, list]:
+    out: dict[str, list] = defaultdict(list)
+    for item in items:
+        for key in {norm(item.name), norm(regions.short_name(item.name))}:
+            if key:
+                out[key].append(item)
+    return out
+
+
+def _one(name: str, raw, found: list, parent_ids=None):
+    if parent_ids is not None:
+        found = [r for r in found if r.parent_id in parent_ids]
+    if len(found) == 1:
+        return found[0]
+    raise RowError(name, _("Unknown region.") if not found else _("More than one region has this name; add the province or city."), raw)
+
+
+def _users(actor) -> dict[str, list]:
+    from org.selectors import working_users
+
+    out: dict[str, list] = defaultdict(list)
+    for user in working_users().select_related("department"):
+        for key in {norm(user.username), norm(user.get_full_name()), norm(f"{user.last_name}{user.first_name}")}:
+            if key:
+                out[key].append(user)
+    return out
+
+
+def _text_fields(row: Row, names, lengths) -> None:
+    for name in names:
+        if name in row.raw:
+            value = text(row.raw[name])
+            if value and len(value) > lengths.get(name, 10_000):
+                row.errors.append(RowError(name, _("At most %(n)s characters.") % {"n": lengths[name]}, value))
+            elif value:
+                row.data[name] = value
+
+
+def _may_update(actor, model, pks) -> tuple[set, set]:
+    readable = set(access.visible_to(actor, "read", model).filter(pk__in=pks).values_list("pk", flat=True))
+    updatable = set(access.visible_to(actor, "update", model).filter(pk__in=pks).values_list("pk", flat=True))
+    return readable, updatable
+
+
+class CustomerImporter(ImporterDefinition):
+    entity = "customers.customer"
+    label = gettext_lazy("Customers")
+    model = Customer
+    list_url_name = "customers:customer_list"
+
+    def fields(self, actor):
+        spec = [s for s in CUSTOMER_SPEC if s[0] != "owner" or access.can(actor, "assign", Customer)]
+        return model_fields(actor, Customer, spec)
+
+    def begin(self, actor) -> dict:
+        lookups: dict[str, dict] = defaultdict(dict)
+        for item in LookupItem.objects.filter(kind__in=LOOKUPS.values(), active=True):
+            lookups[item.kind].setdefault(norm(item.code), item)
+            lookups[item.kind][norm(item.name)] = item
+        by_level = defaultdict(list)
+        for region in Region.objects.all():
+            by_level[region.level].append(region)
+        return {
+            "actor": actor, "lookups": lookups, "status": choice_map(Customer.Status.choices),
+            "regions": {level: _name_map(items) for level, items in by_level.items()},
+            "categories": {norm(c.name): c for c in CustomerCategory.objects.filter(active=True)},
+            "users": _users(actor) if any(f.name == "owner" for f in self.fields(actor)) else {},
+            "custom": custom_definitions(Customer), "lengths": max_lengths(Customer),
+        }
+
+    # ---- one row, no queries ----------------------------------------------------------------------
+    def clean(self, row: Row, ctx: dict) -> None:
+        raw, data = row.raw, row.data
+        _text_fields(row, ("name", "short_name", "code", "website", "address", "invoice_title", "tax_number",
+                           "invoice_address", "invoice_phone", "bank_name", "bank_account", "notes"), ctx["lengths"])
+        if "name" in data:
+            data["name"] = " ".join(unicodedata.normalize("NFKC", data["name"]).split())
+        for name, check in (("status", lambda v: parse_choice("status", v, ctx["status"])),
+                            ("amount", lambda v: parse_decimal("amount", v)),
+                            ("next_followup_on", lambda v: parse_date("next_followup_on", v))):
+            if raw.get(name) not in ("", None):
+                self._try(row, name, check)
+        for name, kind in LOOKUPS.items():
+            if raw.get(name) not in ("", None):
+                item = ctx["lookups"][kind].get(norm(raw[name]))
+                if item is None:
+                    row.errors.append(RowError(name, _("Not in the basic data list."), raw[name]))
+                else:
+                    data[name] = item
+        if raw.get("category") not in ("", None):
+            self._try(row, "category", lambda v: ctx["categories"].get(norm(v)) or _raise("category", v))
+        if raw.get("phone") not in ("", None):
+            phone = unicodedata.normalize("NFKC", text(raw["phone"])).strip()
+            cache = ctx.setdefault("phones", {})
+            if phone not in cache:
+                cache[phone] = validators.normalize_phone(phone)
+            data["_phone_norm"] = cache[phone]
+            if not data["_phone_norm"]:
+                row.errors.append(RowError("phone", _("Enter a valid phone number, e.g. 13800138000 or 010-12345678."), raw["phone"]))
+            data["phone"] = phone
+        if raw.get("credit_code") not in ("", None):
+            try:
+                data["credit_code"] = validators.validate_credit_code(text(raw["credit_code"]))
+            except ValidationError as exc:
+                row.errors.append(RowError("credit_code", "; ".join(exc.messages), raw["credit_code"]))
+        self._regions(row, ctx)
+        if raw.get("owner") not in ("", None):
+            found = ctx["users"].get(norm(raw["owner"]), [])
+            if len(found) != 1:
+                row.errors.append(RowError("owner", _("Unknown user.") if not found else _("More than one user has this name."), raw["owner"]))
+            else:
+                data["owner"] = found[0]
+        for key, field in ctx["custom"].items():
+            if key in raw:
+                self._try(row, key, lambda v, k=key, f=field: parse_custom(k, f, v))
+        if "name" in data:
+            data["_name_key"], data["_places"] = dedup.analyse(data["name"])
+
+    @staticmethod
+    def _try(row: Row, name: str, parse) -> None:
+        try:
+            row.data[name] = parse(row.raw[name])
+        except RowError as err:
+            row.errors.append(err)
+
+    def _regions(self, row: Row, ctx: dict) -> None:
+        raw, maps = row.raw, ctx["regions"]
+        try:
+            province = city = district = None
+            if raw.get("province") not in ("", None):
+                province = _one("province", raw["province"], maps.get(1, {}).get(norm(raw["province"]), []))
+            if raw.get("city") not in ("", None):
+                city = _one("city", raw["city"], maps.get(2, {}).get(norm(raw["city"]), []),
+                            {province.pk} if province else None)
+            if raw.get("district") not in ("", None):
+                parents = {city.pk} if city else None
+                found = maps.get(3, {}).get(norm(raw["district"]), [])
+                if city is None and province is not None:
+                    found = [d for d in found if d.parent_id and d.parent_id[:2] == province.pk[:2]]
+                district = _one("district", raw["district"], found, parents)
+        except RowError as err:
+            row.errors.append(err)
+            return
+        # The chain fills in upwards, as in customers.services: a district names its city, a city its province.
+        city = city or (district.parent if district else None)
+        province = province or (city.parent if city else None)
+        row.data.update({k: v for k, v in (("province", province), ("city", city), ("district", district)) if v})
+
+    def keys(self, row: Row) -> list[str]:
+        data, keys = row.data, []
+        for name, prefix in (("code", "code"), ("credit_code", "cc"), ("_phone_norm", "ph")):
+            if data.get(name):
+                keys.append(f"{prefix}:{data[name]}")
+        if len(data.get("_name_key", "")) >= 2:
+            keys.append(f"nk:{data['_name_key']}|{','.join(sorted(data['_places']))}")
+        return keys
+
+    # ---- a batch: matching and writing -------------------------------------------------------------
+    def find_existing(self, rows: list[Row], ctx: dict) -> None:
+        if not rows:
+            return
+        codes = {r.data["code"] for r in rows if r.data.get("code")}
+        credit = {r.data["credit_code"] for r in rows if r.data.get("credit_code")}
+        phones = {r.data["_phone_norm"] for r in rows if r.data.get("_phone_norm")}
+        names = {r.data["_name_key"] for r in rows if len(r.data.get("_name_key", "")) >= 2}
+        cond = Q(credit_code__in=credit) | Q(phone_norm__in=phones) | Q(name_key__in=names) | Q(code__in=codes)
+        index: dict[tuple[str, str], list] = defaultdict(list)
+        stored = {}
+        for pk, name, code, credit_code, phone_norm, key in Customer.objects.filter(cond).values_list(
+                "pk", "name", "code", "credit_code", "phone_norm", "name_key"):
+            stored[pk] = (name, code)
+            for kind, value in (("code", code), ("credit_code", credit_code), ("phone", phone_norm), ("name", key)):
+                if value:
+                    index[(kind, value)].append(pk)
+        # A code is unique among deleted customers too: such a code cannot be used again.
+        dead_codes = set(Customer.all_objects.filter(code__in=codes, deleted_at__isnull=False)
+                         .values_list("code", flat=True)) if codes else set()
+        for row in rows:
+            self._match(row, index, stored, dead_codes)
+        pks = [row.match.pk for row in rows if row.match]
+        if pks:
+            readable, updatable = _may_update(ctx["actor"], Customer, pks)
+            hidden = access.hidden_fields(ctx["actor"], Customer)
+            for row in rows:
+                if row.match:
+                    name, code = stored[row.match.pk]
+                    row.match.readable, row.match.updatable = row.match.pk in readable, row.match.pk in updatable
+                    row.match.label = (name if "name" not in hidden else "") + (f" ({code})" if code and "code" not in hidden else "")
+
+    def _match(self, row: Row, index, stored, dead_codes) -> None:
+        data = row.data
+        if data.get("code") in dead_codes:
+            row.errors.append(RowError("code", _("This customer code is already used."), data["code"]))
+            return
+        hits = []
+        for kind, value in (("code", data.get("code")), ("credit_code", data.get("credit_code")),
+                            ("phone", data.get("_phone_norm"))):
+            if value:
+                hits.extend((kind, pk) for pk in index.get((kind, value), []))
+        if len(data.get("_name_key", "")) >= 2:
+            for pk in index.get(("name", data["_name_key"]), []):
+                places = dedup.analyse(stored[pk][0])[1]
+                if not (data["_places"] and places and not (data["_places"] & places)):
+                    hits.append(("name", pk))
+        if hits:
+            kind, pk = hits[0]
+            row.match = Match(pk=pk, kind=kind, exact=kind in EXACT_KINDS)
+            # An exact key of this row held by a different customer: updating would make two alike.
+            data["_conflict"] = any(k in EXACT_KINDS and p != pk for k, p in hits)
+
+    def create(self, rows: list[Row], ctx: dict) -> list:
+        actor = ctx["actor"]
+        objs, numbering_groups = [], defaultdict(list)
+        for row in rows:
+            fields = {k: v for k, v in row.data.items() if not k.startswith("_") and not k.startswith("custom.")}
+            owner = fields.pop("owner", None) or actor
+            obj = Customer(**fields, owner=owner, department_id=owner.department_id, created_by=actor,
+                           custom={k[7:]: v for k, v in row.data.items() if k.startswith("custom.")})
+            if not obj.code:
+                numbering_groups[(getattr(obj.province, "short", "") or "", getattr(obj.level, "code", "") or "")].append(obj)
+            objs.append(obj)
+        for (region, level), group in numbering_groups.items():
+            codes = numbering.reserve_codes("customer", len(group), context={"region": region, "level": level},
+                                            taken=lambda batch: set(Customer.all_objects.filter(code__in=batch)
+                                                                    .values_list("code", flat=True)))
+            for obj, code in zip(group, codes, strict=True):
+                obj.code = code
+        for obj, row in zip(objs, rows, strict=True):
+            _own_keys(obj, row, ctx.setdefault("pinyin", {}))
+        # The keys are filled above (the same values customers.search.fill_own_keys gives, from a
+        # per-job word cache), so the queryset's own fill, the slowest part of an insert, is skipped.
+        insert = lambda batch: super(CustomerQuerySet, Customer.objects.get_queryset()).bulk_create(  # noqa: E731
+            batch, batch_size=500)
+        return create_with_audit(actor=actor, model=Customer, objs=objs, comment=str(COMMENT), insert=insert)
+
+    def update(self, rows: list[Row], ctx: dict) -> list:
+        from core.audit import snapshot
+
+        from .services import STATUS_MOVES
+
+        actor = ctx["actor"]
+        locked = {c.pk: c for c in access.visible_to(actor, "update", Customer.objects.select_for_update(of=("self",)))
+                  .filter(pk__in=[r.match.pk for r in rows])}
+        changed, applied = [], []
+        for row in rows:
+            obj = locked.get(row.match.pk)
+            if obj is None:
+                row.errors.append(RowError("", _("Exists (not yours), skipped.")))
+                continue
+            if row.data.get("_conflict"):
+                row.errors.append(RowError("", _("Its phone, code or credit code belongs to another customer.")))
+                continue
+            status = row.data.get("status")
+            if status and status != obj.status and status not in STATUS_MOVES.get(obj.status, set()):
+                row.errors.append(RowError("status", _("A customer cannot go from %(old)s to %(new)s.") % {
+                    "old": Customer.Status(obj.status).label, "new": Customer.Status(status).label}, status))
+                continue
+            before = snapshot(obj)
+            for key, value in row.data.items():
+                if key.startswith("custom."):
+                    obj.custom = {**obj.custom, key[7:]: value}
+                elif not key.startswith("_") and key not in ("owner", "code"):
+                    setattr(obj, key, value)
+            fill_own_keys(obj)
+            changed.append((obj, before))
+            applied.append(obj)
+        update_with_audit(actor=actor, model=Customer, changed=changed, comment=str(COMMENT),
+                          derived=("search_text", "phone_norm", "name_key"))
+        return applied
+
+    def describe(self, match: Match) -> str:
+        return match.label if match.readable else ""
+
+
+def _pinyin(text: str, cache: dict) -> list[str]:
+    """customers.search.name_tokens of one name, with pypinyin's per-word conversion cached.
+
+    lazy_pinyin(text) is the concatenation of its converter's output for each segment of the text,
+    so converting each distinct segment once gives the same result; company names share most words.
+    """
+    from pypinyin import Style
+    from pypinyin.core import _default_convert, _default_pinyin
+
+    text = unicodedata.normalize("NFKC", text or "")
+    tokens = [search_norm(text)]
+    if not re.search(r"[\u3400-\u9fff]", text):
+        return [*tokens, "", ""]
+    full, initials = [], []
+    for word in _default_pinyin.seg(text):
+        hit = cache.get(word)
+        if hit is None:
+            hit = cache[word] = tuple(
+                "".join(re.sub(r"[^0-9a-z]", "", part.lower())
+                        for parts in _default_convert.convert(word, style, False, "default", strict=True) for part in parts)
+                for style in (Style.NORMAL, Style.FIRST_LETTER))
+        full.append(hit[0])
+        initials.append(hit[1])
+    return [*tokens, "".join(full), "".join(initials)]
+
+
+def _own_keys(obj: Customer, row: Row, cache: dict) -> None:
+    """What customers.search.fill_own_keys sets, from values the row's check computed already."""
+    obj.search_text = _join([*_pinyin(obj.name, cache), *_pinyin(obj.short_name, cache), search_norm(obj.code)],
+                            SEARCH_TEXT_MAX)
+    obj.phone_norm = row.data.get("_phone_norm", "") if obj.phone else ""
+    obj.name_key = row.data.get("_name_key", "")[:120]
+
+
+def _raise(name, value):
+    raise RowError(name, _("Unknown value."), value)
+
+
+register_importer(CustomerImporter())
+from .importers_contacts import ContactImporter  # noqa: E402  (kept apart to keep files short)
+
+register_importer(ContactImporter())

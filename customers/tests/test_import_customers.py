@@ -1,0 +1,281 @@
+"""Importing customers from CSV / Excel: checks, duplicates, decisions, access and resume."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook, load_workbook
+
+from core.imports import engine, services
+from core.models import AuditLog, ImportRun, JobProgress, Version
+from customers import dedup
+from customers.models import Customer
+
+from .customer_world import create, make_world
+
+pytestmark = pytest.mark.django_db
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+GOOD_CODE = "914403001922038216"
+HEADER = "客户名称,电话,统一社会信用代码,省份,城市,区县,客户状态"
+
+
+@pytest.fixture(autouse=True)
+def immediate(settings):
+    settings.TASKS = IMMEDIATE
+
+
+@pytest.fixture
+def world():
+    return make_world()
+
+
+def csv_file(lines: list[str], *, encoding: str = "utf-8", name: str = "customers.csv") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, ("\n".join(lines) + "\n").encode(encoding), content_type="text/csv")
+
+
+def xlsx_file(rows: list[list]) -> SimpleUploadedFile:
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return SimpleUploadedFile("customers.xlsx", out.getvalue())
+
+
+def check(actor, upload, capture, *, entity: str = "customers.customer", decision: str = "skip") -> ImportRun:
+    run = services.run_create(actor=actor, entity=entity, upload=upload)
+    run = services.mapping_save(actor=actor, run=run, mapping=run.mapping, decision=decision)
+    with capture(execute=True):
+        services.check_start(actor=actor, run=run)
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.READY, run.message
+    return run
+
+
+def do_import(actor, run, capture, rows: dict | None = None) -> ImportRun:
+    if rows is not None:
+        services.decisions_save(actor=actor, run=run, default=run.decision, rows=rows)
+    with capture(execute=True):
+        services.import_start(actor=actor, run=run)
+    run.refresh_from_db()
+    return run
+
+
+def import_file(actor, upload, capture, **kw) -> ImportRun:
+    return do_import(actor, check(actor, upload, capture, **kw), capture)
+
+
+def test_good_rows_in_bad_rows_reported_nothing_partial(world, django_capture_on_commit_callbacks):
+    lines = [HEADER,
+             f"北京星辰科技有限公司,13800138000,{GOOD_CODE},北京,北京市,朝阳区,潜在",
+             "上海月光贸易有限公司,021-62345678,,上海市,,,intent",
+             "坏电话公司,12345,,,,,",                                   # row 4: bad phone
+             "坏代码公司,,91440300192203821X,,,,",                     # row 5: bad check digit
+             ",13900139000,,,,,",                                      # row 6: no name
+             "未知状态公司,,,,,,flying",                                 # row 7: bad status
+             "广州海风物流有限公司,,,广东,,不存在区,"]                        # row 8: unknown district
+    run = import_file(world.alice, csv_file(lines), django_capture_on_commit_callbacks)
+    assert run.status == ImportRun.Status.DONE
+    assert (run.created, run.failed) == (2, 5)
+    assert set(Customer.objects.values_list("name", flat=True)) == {"北京星辰科技有限公司", "上海月光贸易有限公司"}
+    reasons = {i.row: (i.column, i.reason) for i in run.issues.filter(phase="import", kind="error")}
+    assert sorted(reasons) == [4, 5, 6, 7, 8]
+    assert "phone" in reasons[4][1].lower()
+    assert "check digit" in reasons[5][1]
+    assert reasons[6][1] == "This field is required."
+    assert reasons[8][1] == "Unknown region."
+    star = Customer.objects.get(name="北京星辰科技有限公司")
+    # Regions by short or full name, chain complete; phone normalised; a numbered code; audit + version.
+    assert (star.province.name, star.city.name, star.district.name) == ("北京市", "北京市", "朝阳区")
+    assert star.phone_norm == "+8613800138000" and star.credit_code == GOOD_CODE
+    assert star.code and star.owner == world.alice and star.department == world.north and star.created_by == world.alice
+    assert AuditLog.objects.filter(object_id=star.pk, action="create").count() == 1
+    assert Version.objects.filter(object_id=star.pk, number=1).exists()
+    assert Customer.objects.get(name="上海月光贸易有限公司").status == "intent"
+
+
+def test_same_file_twice_creates_no_duplicates(world, django_capture_on_commit_callbacks):
+    lines = [HEADER, f"北京星辰科技有限公司,13800138000,{GOOD_CODE},,,,", "上海月光贸易有限公司,,,,,,",
+             "深圳阳光电子有限公司,0755-86543210,,,,,"]
+    first = import_file(world.alice, csv_file(lines), django_capture_on_commit_callbacks)
+    assert first.created == 3
+    second = check(world.alice, csv_file(lines), django_capture_on_commit_callbacks)
+    assert (second.duplicate_rows, second.error_rows) == (3, 0)
+    second = do_import(world.alice, second, django_capture_on_commit_callbacks)
+    assert (second.created, second.skipped) == (0, 3)
+    assert Customer.objects.count() == 3
+
+
+def test_rows_repeating_in_one_file_are_imported_once(world, django_capture_on_commit_callbacks):
+    lines = [HEADER, "北京星辰科技有限公司,13800138000,,,,,", "北京星辰科技股份有限公司,138 0013 8000,,,,,"]
+    run = import_file(world.alice, csv_file(lines), django_capture_on_commit_callbacks)
+    assert (run.created, run.skipped) == (1, 1)
+    issue = run.issues.get(phase="import", kind="skipped")
+    assert issue.row == 3 and "row 2" in issue.reason
+
+
+def test_decisions_skip_update_create(world, django_capture_on_commit_callbacks):
+    mine = create(world.alice, "北京星辰科技有限公司", phone="13800138000")
+    named = create(world.alice, "杭州云海网络有限公司")
+    lines = ["客户名称,电话,客户状态,地址", "北京星辰科技有限公司,13800138000,intent,新地址1号",
+             "杭州云海网络股份有限公司,,,", "北京星辰科技,13800138000,,"]
+    run = check(world.alice, csv_file(lines), django_capture_on_commit_callbacks, decision="update")
+    assert run.duplicate_rows == 3  # two stored customers, and row 4 repeats row 2 of the file
+    dup = {i.row: i for i in run.issues.filter(phase="check", kind="duplicate")}
+    assert dup[2].match["pk"] == mine.pk and dup[3].match["pk"] == named.pk
+    run = do_import(world.alice, run, django_capture_on_commit_callbacks, rows={3: "create"})
+    assert (run.created, run.updated, run.skipped) == (1, 1, 1)
+    mine.refresh_from_db()
+    assert (mine.status, mine.address, mine.version) == ("intent", "新地址1号", 2)
+    assert AuditLog.objects.filter(object_id=mine.pk, action="update", changes__has_key="address").exists()
+    assert Customer.objects.filter(name__startswith="杭州云海网络").count() == 2
+    # "create" is refused when an exact key (phone) matches: no second customer with that number.
+    again = check(world.alice, csv_file(lines[:2]), django_capture_on_commit_callbacks, decision="create")
+    again = do_import(world.alice, again, django_capture_on_commit_callbacks)
+    assert (again.created, again.failed) == (0, 1)
+    assert Customer.objects.filter(phone_norm="+8613800138000").count() == 1
+
+
+def test_update_outside_scope_is_skipped_and_reveals_nothing(world, django_capture_on_commit_callbacks):
+    theirs = create(world.bob, "南京秘密精密机械有限公司", phone="13911112222", notes="secret")
+    lines = ["客户名称,电话,备注", "随便什么公司,13911112222,overwritten"]
+    run = check(world.alice, csv_file(lines), django_capture_on_commit_callbacks, decision="update")
+    issue = run.issues.get(phase="check", kind="duplicate")
+    assert "pk" not in issue.match and "label" not in issue.match
+    assert "南京秘密" not in issue.reason and "Exists (not yours)" in issue.reason
+    run = do_import(world.alice, run, django_capture_on_commit_callbacks)
+    assert (run.created, run.updated, run.skipped) == (0, 0, 1)
+    skipped = run.issues.get(phase="import", kind="skipped")
+    assert skipped.reason == "Exists (not yours), skipped." and "南京" not in str(skipped.match)
+    theirs.refresh_from_db()
+    assert theirs.notes == "secret" and theirs.version == 1
+
+
+def test_resume_after_a_crash_finishes_without_duplicates(world, django_capture_on_commit_callbacks, monkeypatch):
+    from customers.importers import CustomerImporter
+
+    monkeypatch.setattr(CustomerImporter, "batch_size", 3)
+    lines = [HEADER] + [f"测试{i:03d}贸易有限公司,,,,,," for i in range(10)]
+    run = check(world.alice, csv_file(lines), django_capture_on_commit_callbacks)
+    batches = []
+
+    def crash(run_id, last_row):
+        batches.append(last_row)
+        if len(batches) == 2:
+            raise RuntimeError("worker died")
+
+    monkeypatch.setattr(engine, "_batch_committed", crash)
+    with django_capture_on_commit_callbacks(execute=True):
+        first_job = services.import_start(actor=world.alice, run=run)  # the task backend records the crash
+    assert JobProgress.objects.get(pk=first_job.pk).status == JobProgress.Status.FAILED
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.FAILED and run.last_row == 7 and run.created == 6
+    assert Customer.objects.count() == 6
+    assert services.resumable(run)
+    monkeypatch.setattr(engine, "_batch_committed", lambda run_id, last_row: None)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.import_resume(actor=world.alice, run=run)
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.DONE and run.created == 10 and run.rows_done == 10
+    assert Customer.objects.count() == 10
+    assert Customer.objects.values("name").distinct().count() == 10
+    assert JobProgress.objects.get(pk=job.pk).status == JobProgress.Status.DONE
+
+
+def test_gbk_csv(world, django_capture_on_commit_callbacks):
+    lines = ["客户名称,手机,省份", "成都熊猫食品有限公司,13700137000,四川"]
+    run = import_file(world.alice, csv_file(lines, encoding="gbk"), django_capture_on_commit_callbacks)
+    assert run.created == 1
+    panda = Customer.objects.get()
+    assert panda.name == "成都熊猫食品有限公司" and panda.province.name == "四川省"
+
+
+def test_xlsx_with_numbers_and_dates(world, django_capture_on_commit_callbacks):
+    import datetime
+
+    rows = [["公司名称", "联系电话", "下次跟进", "年采购额", "城市"],
+            ["武汉长江化工有限公司", 13600136000, datetime.date(2027, 1, 5), 12345.5, "武汉"],
+            ["", 13600136001, None, None, None]]
+    run = import_file(world.alice, xlsx_file(rows), django_capture_on_commit_callbacks)
+    assert (run.created, run.failed) == (1, 1)
+    row = Customer.objects.get()
+    assert row.phone == "13600136000" and str(row.amount) == "12345.50"
+    assert row.next_followup_on == datetime.date(2027, 1, 5)
+    assert (row.province.name, row.city.name) == ("湖北省", "武汉市")
+
+
+def test_error_report_xlsx(world, django_capture_on_commit_callbacks):
+    lines = [HEADER, "好公司有限公司,,,,,,", "坏公司,12345,,,,,", "=cmd|' /C calc'!A0,,,,,,flying"]
+    run = check(world.alice, csv_file(lines), django_capture_on_commit_callbacks)
+    assert run.report
+    with run.report.open("rb") as handle:
+        sheet = load_workbook(handle).active
+        rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("Row", "Column", "Value", "Kind", "Reason")
+    assert [(r[0], r[1]) for r in rows[1:]] == [(3, "phone"), (4, "status")]
+    assert rows[2][2] == "flying" and rows[1][2] == "12345"
+
+
+def test_hidden_and_readonly_fields_cannot_be_imported(world):
+    from org.models import FieldRule
+
+    role = world.alice.roles.get()
+    FieldRule.objects.create(role=role, module="customers.customer", field="notes", mode="hidden")
+    FieldRule.objects.create(role=role, module="customers.customer", field="credit_code", mode="readonly")
+    upload = csv_file(["客户名称,备注,统一社会信用代码", f"甲公司,x,{GOOD_CODE}"])
+    run = services.run_create(actor=world.alice, entity="customers.customer", upload=upload)
+    assert set(run.mapping.values()) == {"name"}
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        services.mapping_save(actor=world.alice, run=run, mapping={"0": "name", "1": "notes"})
+
+
+def test_user_without_create_grant_cannot_import(world):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.run_create(actor=world.nobody, entity="customers.customer", upload=csv_file([HEADER]))
+    assert ImportRun.objects.count() == 0
+
+
+@pytest.mark.parametrize("name,short", [
+    ("重庆长安汽车股份有限公司", "长安"), ("中国银行北京分行", ""), ("ABC科技（北京）有限公司", "ABC"),
+    ("华为 Technologies Co., Ltd.", "华为"), ("长沙行乐乐音乐工作室", "乐乐"), ("Plain Latin Name Ltd", ""),
+])
+def test_import_search_keys_equal_the_models_own(name, short):
+    """The importer fills search keys itself (with a word cache); they must equal fill_own_keys's."""
+    from core.imports.registry import Row
+    from customers.importers import _own_keys
+    from customers.search import fill_own_keys
+
+    row = Row(number=2, raw={})
+    clean_name = " ".join(unicodedata.normalize("NFKC", name).split())
+    row.data.update(_phone_norm="+8613800138000", _name_key=dedup.name_key(clean_name))
+    ours = Customer(name=clean_name, short_name=short, code="KH-1", phone="13800138000")
+    theirs = Customer(name=clean_name, short_name=short, code="KH-1", phone="13800138000")
+    cache: dict = {}
+    _own_keys(ours, row, cache)
+    _own_keys(ours, row, cache)  # the second time from the cache
+    fill_own_keys(theirs)
+    assert (ours.search_text, ours.phone_norm, ours.name_key) == (theirs.search_text, theirs.phone_norm, theirs.name_key)
+
+
+def test_owner_column_and_custom_fields(world, django_capture_on_commit_callbacks):
+    from core.models import CustomField
+
+    CustomField.objects.create(module="customers.customer", code="erp_no", label="ERP编号", type="number")
+    lines = ["客户名称,负责人,ERP编号", "甲子科技有限公司,bob,42", "乙丑科技有限公司,nosuchuser,1", "丙寅科技有限公司,,abc"]
+    # The manager may assign, so the owner column is offered; a salesperson without assign is not.
+    assert "owner" not in {f.name for f in services.get_importer("customers.customer").fields(world.nobody)}
+    run = import_file(world.manager, csv_file(lines), django_capture_on_commit_callbacks)
+    assert run.mapping == {"0": "name", "1": "owner", "2": "custom.erp_no"}
+    assert (run.created, run.failed) == (1, 2)
+    first = Customer.objects.get()
+    assert first.owner == world.bob and first.department == world.south and first.created_by == world.manager
+    assert first.custom == {"erp_no": "42"}
+    reasons = {i.row: i.column for i in run.issues.filter(phase="import", kind="error")}
+    assert reasons == {3: "owner", 4: "ERP编号"}
