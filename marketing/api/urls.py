@@ -2,4 +2,6 @@
 
 
 def register(router) -> None:
-    pass
+    from .views import register as register_leads
+
+    register_leads(router)
