@@ -160,7 +160,11 @@ HEADS = {"总经办": "wangjianguo", "销售中心": "chenzhiqiang", "华东销�
 
 def grant_matrix(role_code: str) -> dict[str, dict[str, int]]:
     matrix_for = ROLES[role_code][2]
-    return {module: matrix_for(module.split(".", 1)[0]) for module in access.MODULES}
+    out = {module: matrix_for(module.split(".", 1)[0]) for module in access.MODULES}
+    # Leads are routed to salespeople: they work their own leads like their customers.
+    if role_code in ("sales_rep", "sales_manager") and "marketing.lead" in out:
+        out["marketing.lead"] = matrix_for("customers")
+    return out
 
 
 def seed(ctx) -> None:
