@@ -36,6 +36,9 @@ class ScopeSpec:
     via: str | None = None  # FK to a registered parent whose scope this model follows
     fields: tuple[str, ...] = ()  # fields the field-permission page offers for this kind of record
     entity: str = ""  # "app_label.model": the key of field permissions and custom fields
+    # Lookups the owner/creator part of "own" scope must also satisfy, e.g. {"pool__isnull": True}:
+    # a customer released to the public pool stops being "own" for its creator and last owner.
+    own_only_if: tuple[tuple[str, object], ...] = ()
 
 
 _registry: dict[type[models.Model], ScopeSpec] = {}
@@ -46,11 +49,12 @@ ENTITIES: dict[str, ScopeSpec] = {}
 
 
 def register(model, *, module: str, label=None, owner="owner", department="department",
-             creator="created_by", via=None, fields=()):
-    """Declare how ``model`` is scoped. Child records pass ``via="customer"`` to follow a parent."""
+             creator="created_by", via=None, fields=(), own_only_if: dict | None = None):
+    """Declare how ``model`` is scoped. Child records pass ``via="customer"`` to follow a parent.
+    ``own_only_if`` narrows the owner/creator part of "own" scope (shares and departments are unchanged)."""
     spec = ScopeSpec(module=module, label=label or model._meta.verbose_name_plural, owner=owner,
                      department=department, creator=creator, via=via, fields=tuple(fields),
-                     entity=model._meta.label_lower)
+                     entity=model._meta.label_lower, own_only_if=tuple((own_only_if or {}).items()))
     _registry[model] = spec
     ENTITIES[spec.entity] = spec
     if via is None or module not in MODULES:
@@ -116,10 +120,14 @@ def scope_q(user, model, level: int, *, action: str = "read") -> Q:
     root = model._meta.get_field(spec.via).related_model if spec.via else model
     root_spec = spec_for(root) if spec.via else spec
     cond = Q(pk__in=[])
+    own = Q(pk__in=[])
     if root_spec.owner:
-        cond |= Q(**{f"{prefix}{root_spec.owner}": user})
+        own |= Q(**{f"{prefix}{root_spec.owner}": user})
     if root_spec.creator:
-        cond |= Q(**{f"{prefix}{root_spec.creator}": user})
+        own |= Q(**{f"{prefix}{root_spec.creator}": user})
+    if root_spec.own_only_if:
+        own &= Q(**{f"{prefix}{lookup}": value for lookup, value in root_spec.own_only_if})
+    cond |= own
     # A share lets its receivers read the record, and change it when the share says so;
     # deleting, re-sharing and reassigning stay with the owner's side.
     if action in SHARE_READ_ACTIONS or action == "update":

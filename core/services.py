@@ -167,6 +167,15 @@ def restore_version(*, actor, instance, number: int, expected_version: int | Non
     return locked
 
 
+# model -> callables(actor=, row=, before=, reason=) run after each row of the model is reassigned, in the
+# same transaction (customers keep their assignment history and public pool fields this way).
+_after_assign: dict[type, list] = {}
+
+
+def on_assign(model, handler) -> None:
+    _after_assign.setdefault(model, []).append(handler)
+
+
 @transaction.atomic
 def assign_records(*, actor, model, pks, owner, reason: str = "") -> int:
     """Give records to another owner (分配/转移); the department follows the new owner."""
@@ -181,6 +190,8 @@ def assign_records(*, actor, model, pks, owner, reason: str = "") -> int:
         row.save(update_fields=["owner", "department", "version", "updated_at"])
         audit.log(actor=actor, action=Action.ASSIGN, instance=row, message=reason,
                   changes=audit.diff(before, {"owner_id": row.owner_id, "department_id": row.department_id}))
+        for handler in _after_assign.get(model, ()):
+            handler(actor=actor, row=row, before=before, reason=reason)
     return len(rows)
 
 

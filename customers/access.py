@@ -4,7 +4,8 @@ from core import access
 
 from .models import Contact, Customer, FollowUp
 
-access.register(Customer, module="customers.customer", label=_("Customers"),
+# A customer in the public pool is nobody's own: its creator and last owner reach it only by claiming it.
+access.register(Customer, module="customers.customer", label=_("Customers"), own_only_if={"pool__isnull": True},
                 fields=("name", "short_name", "code", "phone", "website", "address", "credit_code", "invoice_title",
                         "tax_number", "invoice_address", "invoice_phone", "bank_name", "bank_account", "amount",
                         "tags", "collaborators", "notes"))

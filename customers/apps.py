@@ -8,4 +8,16 @@ class CustomersConfig(AppConfig):
 
     def ready(self):
         # Registrations: gate, home panels, menu entries, pages, and the delete rule (usage).
-        from . import access, dashboard, navigation, navigation_customer, reminders, ui, ui_contacts, ui_followups, usage  # noqa: F401
+        from . import (  # noqa: F401
+            access,
+            dashboard,
+            importers,
+            navigation,
+            navigation_customer,
+            reminders,
+            ui,
+            ui_contacts,
+            ui_followups,
+            usage,
+        )
+        from .pools import hooks  # noqa: F401  pool history on assign/leave, the daily pool job

@@ -103,6 +103,7 @@ class Match:
     label: str = ""   # what the user may be shown of the record
     code: str = ""
     owner: str = ""
+    pool: str = ""  # the public pool the match sits in: the user claims it instead of creating a copy
     url: str = ""
     reasons: list[str] = field(default_factory=list)
 
@@ -113,6 +114,8 @@ class Match:
     def as_dict(self) -> dict:
         data = {"kind": self.kind, "exact": self.exact, "visible": self.visible, "owner": self.owner,
                 "message": self.message}
+        if self.pool:
+            data["pool"] = self.pool
         if self.visible:
             data.update({"id": self.customer_id, "name": self.label, "code": self.code, "url": self.url,
                          "score": self.score})
@@ -126,6 +129,9 @@ class Match:
             return _("%(name)s has %(what)s.") % {"name": self.label, "what": what}
         if self.owner:
             return _("A customer with %(what)s already exists, owned by %(owner)s.") % {"what": what, "owner": self.owner}
+        if self.pool:
+            return _("A customer with %(what)s is in the public pool %(pool)s: claim it there.") % {
+                "what": what, "pool": self.pool}
         return _("A customer with %(what)s already exists in the public pool.") % {"what": what}
 
 
@@ -187,10 +193,11 @@ def _describe(user, matches: list[Match]) -> None:
     ids = [m.customer_id for m in matches]
     readable = set(access.visible_to(user, "read", Customer).filter(pk__in=ids).values_list("pk", flat=True))
     hidden = access.hidden_fields(user, Customer)
-    rows = {c.pk: c for c in Customer.objects.filter(pk__in=ids).select_related("owner")}
+    rows = {c.pk: c for c in Customer.objects.filter(pk__in=ids).select_related("owner", "pool")}
     for match in matches:
         row = rows[match.customer_id]
         match.owner = str(row.owner) if row.owner_id else ""
+        match.pool = row.pool.name if row.pool_id else ""
         if match.customer_id in readable:
             match.visible = True
             match.label = row.name if "name" not in hidden else (row.code or f"#{row.pk}")

@@ -185,6 +185,9 @@ def customer_create(*, actor, data: dict, custom: dict | None = None, confirm_du
     if not data.get("code"):
         data["code"] = _number(data)
     customer = core_services.create_record(actor=actor, model=Customer, data=data, custom=custom)
+    from .pools.services import after_create
+
+    after_create(actor=actor, customer=customer)  # history (客户分配记录) and the owner's clock
     if any(m2m.values()):
         _set_m2m(actor=actor, customer=customer, values=m2m, creating=True)
     return customer
@@ -262,6 +265,11 @@ def customer_merge(*, actor, survivor: Customer, others, values: dict | None = N
                   message=_("Merged into %(name)s (#%(pk)s)") % {"name": locked.name, "pk": locked.pk},
                   changes={**audit.diff(before, audit.snapshot(row)), "moved_to_survivor": moved})
         audit.record_version(row, actor=actor, comment=_("Merged into #%(pk)s") % {"pk": locked.pk})
+        from .pools.services import record as record_move
+
+        record_move(customer=locked, kind="merge", actor=actor, from_owner=row.owner_id, to_owner=locked.owner_id,
+                    from_department=row.department_id, to_department=locked.department_id,
+                    reason=_("Merged #%(ids)s") % {"ids": row.pk})
     if last_followup != locked.last_followup_at:
         values["last_followup_at"] = last_followup
     # A parent company that was merged away is replaced by its own parent; never the survivor itself.

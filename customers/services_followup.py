@@ -44,9 +44,12 @@ def sync_customer(*, actor, customer: Customer) -> bool:
     if customer.last_followup_at == last and customer.next_followup_on == upcoming:
         return False
     before = audit.snapshot(customer)
+    # A newer follow-up restarts the public pool clock, so a warning sent before it no longer stands.
+    if last is not None and (customer.last_followup_at is None or last > customer.last_followup_at):
+        customer.pool_warned_at = None
     customer.last_followup_at, customer.next_followup_on = last, upcoming
     customer.version += 1
-    customer.save(update_fields=["last_followup_at", "next_followup_on", "version", "updated_at"])
+    customer.save(update_fields=["last_followup_at", "next_followup_on", "pool_warned_at", "version", "updated_at"])
     audit.log(actor=actor, action=Action.UPDATE, instance=customer, changes=audit.diff(before, audit.snapshot(customer)),
               message=_("Follow-up dates updated"))
     audit.record_version(customer, actor=actor, comment=_("Follow-up dates updated"))

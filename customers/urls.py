@@ -10,4 +10,6 @@ urlpatterns = [
     *ContactUI.urls(),
     path("", include("customers.urls_customer")),
     path("", include("customers.urls_followup")),
+    path("", include("customers.urls_pools")),
+    path("", include("customers.urls_stats")),
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -97,19 +97,33 @@ tabs360.register_tab("history", _("Change history"), template=f"{TEMPLATE}#tab_h
                      order=90, icon="history")
 
 
+def _in_my_pools(user, customer) -> bool:
+    from .pools.selectors import claimable
+
+    return claimable(user).filter(pk=customer.pk).exists()
+
+
 # ---- views -----------------------------------------------------------------------------------------
 
 @login_required
 @require_GET
 def customer_360(request, pk):
     user = request.user
-    customer = _customer(request, pk)
+    try:
+        customer = _customer(request, pk)
+    except Http404:
+        # A pool customer outside the gate: its members get the masked card with the Claim button.
+        if _in_my_pools(user, Customer(pk=pk)):
+            return redirect("customers:pool_customer", pk)
+        raise
     tabs = tabs360.tabs_for(user)
     active = tabs360.tab_for(user, request.GET.get("tab") or "") or tabs[0]
     may_update = _may_update(request, customer)
     context = {
         "customer": customer, "figures": figures.figures_for(customer, user), "tabs": tabs, "active": active,
-        "may_update": may_update, "may_add_followup": may_update and access.can(user, "create", FollowUp),
+        "may_update": may_update, "may_release": may_update and customer.pool_id is None,
+        "may_claim": customer.pool_id is not None and _in_my_pools(user, customer),
+        "may_add_followup": may_update and access.can(user, "create", FollowUp),
         "may_add_contact": may_update and access.can(user, "create", Contact),
         "hidden": access.hidden_fields(user, Customer),
         **active.context(request, customer),

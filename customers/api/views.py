@@ -15,9 +15,10 @@ from customers.models import Customer
 from customers.ui import CustomerUI
 
 from .serializers import CustomerSerializer, DuplicateQuerySerializer, DuplicateResultSerializer, MergeSerializer
+from .views_pools import CustomerPoolActions
 
 
-class CustomerViewSet(GatedModelViewSet):
+class CustomerViewSet(CustomerPoolActions, GatedModelViewSet):
     """Customers (客户) you may see; writes are audited, versioned and scope-checked."""
 
     ui = CustomerUI
