@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
@@ -75,6 +75,17 @@ class CustomerUpdatePage(_CustomerFormMixin, crud.UpdatePage):
 
 class CustomerDetailPage(crud.DetailPage):
     template_name = "customers/customer_detail.html"
+
+    def get(self, request, pk):
+        try:
+            return super().get(request, pk)
+        except Http404:
+            # A customer in a public pool the user belongs to opens as its masked pool card.
+            from .pools.selectors import claimable
+
+            if claimable(request.user).filter(pk=pk).exists():
+                return redirect("customers:pool_customer", pk=pk)
+            raise
 
     def base_context(self, **extra):
         ctx = super().base_context(**extra)

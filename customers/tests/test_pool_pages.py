@@ -95,8 +95,9 @@ def test_release_from_360_page(client, world):
     resp = c.post(reverse("customers:customer_release", args=[customer.pk]), {"reason": "不做了"})
     assert resp.url == reverse("customers:customer_list")
     assert Customer.objects.get(pk=customer.pk).pool == world.north_pool
-    # Out of reach now: list, detail, 360 and search.
-    assert c.get(reverse("customers:customer_detail", args=[customer.pk])).status_code == 404
+    # Out of reach now: list, detail (a pool member gets the masked card instead), 360 and search.
+    assert c.get(reverse("customers:customer_detail", args=[customer.pk])).url == reverse(
+        "customers:pool_customer", args=[customer.pk])
     listing = c.get(reverse("customers:customer_list"), {"q": "甲公司"}).content.decode()
     assert reverse("customers:customer_detail", args=[customer.pk]) not in listing
     found = c.get(reverse("core:search"), {"q": "甲公司"}).content.decode()
@@ -155,3 +156,12 @@ def test_360_of_a_pool_customer_for_a_manager_shows_pool_and_claim(client, world
     assert 'data-testid="claim"' in html and 'data-testid="release"' not in html
     tab = client.get(reverse("customers:customer_360_tab", args=[customer.pk, "assignments"])).content.decode()
     assert "Released to pool" in tab and "公司公海" in tab
+
+
+def test_detail_address_of_a_pool_customer_opens_the_masked_card_for_members_only(client, world):
+    customer = released(world)
+    url = reverse("customers:customer_detail", args=[customer.pk])
+    resp = client_for(client, world.carol).get(url)
+    assert resp.status_code == 302 and resp.url == reverse("customers:pool_customer", args=[customer.pk])
+    client.force_login(world.bob)  # outside the pool: still not found
+    assert client.get(url).status_code == 404
