@@ -188,6 +188,8 @@ def customer_create(*, actor, data: dict, custom: dict | None = None, confirm_du
     from .pools.services import after_create
 
     after_create(actor=actor, customer=customer)  # history (客户分配记录) and the owner's clock
+    if customer.status == Status.DEAL:
+        mark_deal(customer)
     if any(m2m.values()):
         _set_m2m(actor=actor, customer=customer, values=m2m, creating=True)
     return customer
@@ -206,11 +208,21 @@ def customer_update(*, actor, instance: Customer, data: dict, custom: dict | Non
         data.pop("code")  # a code is never cleared; leaving the box empty keeps it
     _clean(data, current=current)
     _exact_duplicates(actor, data, current=current)
+    became_deal = data.get("status") == Status.DEAL and current.status != Status.DEAL
     customer = core_services.update_record(actor=actor, instance=current, data=data, custom=custom,
                                            expected_version=expected_version, comment=comment)
+    if became_deal:
+        mark_deal(customer)
     if m2m:
         _set_m2m(actor=actor, customer=customer, values={k: v or [] for k, v in m2m.items()}, creating=False)
     return customer
+
+
+def mark_deal(customer: Customer, when=None) -> None:
+    """A deal was made (status moved to deal, or a sale was won): the pool's "no deal" clock restarts."""
+    when = when or timezone.now()
+    Customer.all_objects.filter(pk=customer.pk).update(last_deal_at=when)
+    customer.last_deal_at = when
 
 
 def customer_delete(*, actor, instance: Customer, reason: str = "") -> Customer:

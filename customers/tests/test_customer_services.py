@@ -145,3 +145,14 @@ def test_tags_are_unique_and_admin_only(world, admin_user):
     row = create(world.alice, "有标签", tags=[tag])
     services.tag_delete(actor=admin_user, instance=tag)
     assert not row.tags.exists() and Tag.objects.count() == 0
+
+
+def test_moving_to_deal_restarts_the_pools_no_deal_clock(world):
+    customer = create(world.alice, "成交测试有限公司", status="intent")
+    assert customer.last_deal_at is None
+    services.customer_update(actor=world.alice, instance=customer, data={"status": "deal"})
+    first = Customer.objects.get(pk=customer.pk).last_deal_at
+    assert first is not None
+    services.customer_update(actor=world.alice, instance=customer, data={"notes": "x"})
+    assert Customer.objects.get(pk=customer.pk).last_deal_at == first  # only a move to deal counts
+    assert create(world.alice, "直接成交有限公司", status="deal").last_deal_at is not None
