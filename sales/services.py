@@ -85,7 +85,16 @@ def opportunity_create(*, actor, data: dict, custom: dict | None = None, system:
     data.update(system or {})
     opportunity = services.create_record(actor=actor, model=Opportunity, data=data, custom=custom)
     track_stage(actor=actor, opportunity=opportunity, when=opportunity.stage_entered_at)
+    _won(opportunity, was=None)
     return opportunity
+
+
+def _won(opportunity: Opportunity, *, was: str | None) -> None:
+    """A won opportunity is a deal for its customer: the public pool's "no deal" clock restarts."""
+    if opportunity.status == Status.WON and was != Status.WON:
+        from customers.services import mark_deal
+
+        mark_deal(opportunity.customer)
 
 
 @transaction.atomic
@@ -97,12 +106,13 @@ def opportunity_update(*, actor, instance: Opportunity, data: dict, custom: dict
     check_customer(actor, data)
     if "customer" in data and data["customer"] != locked.customer and locked.records.exists():
         raise ValidationError({"customer": _("An opportunity with contact records cannot move to another customer.")})
-    old_stage = locked.stage_id
+    old_stage, old_status = locked.stage_id, locked.status
     prepared = _prepare(actor, data, locked)
     saved = services.update_record(actor=actor, instance=locked, data=prepared, custom=custom,
                                    expected_version=expected_version, comment=comment)
     if saved.stage_id != old_stage:
         track_stage(actor=actor, opportunity=saved, when=saved.stage_entered_at)
+    _won(saved, was=old_status)
     return saved
 
 

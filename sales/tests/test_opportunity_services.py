@@ -64,8 +64,11 @@ def test_lost_needs_a_reason_and_won_sets_the_close_date(world):
     opp = services.opportunity_update(actor=world.seller, instance=opp,
                                       data={"stage": stage("lost"), "lost_reason": get_item("lost_reason", "price")})
     assert opp.status == Opportunity.Status.LOST and opp.win_rate == 0 and opp.amount == Decimal("0.00")
+    assert opp.customer.__class__.objects.get(pk=opp.customer_id).last_deal_at is None
     opp = services.opportunity_move_stage(actor=world.seller, instance=opp, stage=stage("won"))
     assert opp.status == Opportunity.Status.WON and opp.actual_close is not None
+    # A won opportunity is a deal: the customer's public-pool "no deal" clock restarts.
+    assert opp.customer.__class__.objects.get(pk=opp.customer_id).last_deal_at is not None
 
 
 def test_the_customer_must_be_one_the_actor_may_read(world):
