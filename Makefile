@@ -33,6 +33,8 @@ run: setup
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# make bench BENCH_CUSTOMERS=1000000 BENCH_DATABASE_URL=postgres://user@host/zgbench [BENCH_API_LOAD=1]
+# (default: 20000 customers in var/bench.sqlite3; see bench/__main__.py and bench/README.md)
 bench: setup
 	$(BIN)/python -m bench $(BENCH_ARGS)
 

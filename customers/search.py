@@ -15,7 +15,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from django.db import connection
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from pypinyin import Style, lazy_pinyin
 
 from . import validators
@@ -111,6 +113,27 @@ def rebuild_search_keys(queryset=None, *, batch_size: int = 500) -> int:
     return count
 
 
+FTS_MIN = 3  # trigram indexes need three characters; shorter terms are matched with LIKE
+
+
+def _fts(columns: list[str], text: str) -> Q:
+    """Rows whose keys in ``columns`` contain ``text``, found through the SQLite FTS5 trigram table
+    (migration 0007): the same substring match as LIKE '%text%' without reading every row."""
+    phrase = '"' + text.replace('"', '""') + '"'
+    return Q(pk__in=RawSQL("SELECT rowid FROM customers_customer_fts WHERE customers_customer_fts MATCH %s",
+                           ["{" + " ".join(columns) + "} : " + phrase]))
+
+
+def _contains(columns: list[str], text: str) -> Q:
+    if connection.vendor == "sqlite" and len(text) >= FTS_MIN:
+        return _fts(columns, text)
+    # PostgreSQL: LIKE '%text%' on these columns is answered by their pg_trgm GIN indexes (0007).
+    cond = Q()
+    for column in columns:
+        cond |= Q(**{f"{column}__contains": text})
+    return cond
+
+
 def search_condition(term: str, *, hidden: set[str] | frozenset = frozenset()) -> Q | None:
     """The row condition for a search term, or None when the user's hidden fields rule the keys out."""
     if NAME_SOURCES & set(hidden):
@@ -118,11 +141,11 @@ def search_condition(term: str, *, hidden: set[str] | frozenset = frozenset()) -
     text = norm(term)
     if not text:
         return Q()
-    cond = Q(search_text__contains=text)
-    if "phone" not in hidden:
-        # Contacts' keys carry mobile numbers, so they follow the phone field's permission.
-        cond |= Q(contact_search__contains=text)
-        digits = validators.phone_search_digits(term)
-        if digits:
-            cond |= Q(phone_norm__contains=digits) | Q(contact_search__contains=digits)
+    if "phone" in hidden:
+        return _contains(["search_text"], text)
+    # Contacts' keys carry mobile numbers, so they follow the phone field's permission.
+    cond = _contains(["search_text", "contact_search"], text)
+    digits = validators.phone_search_digits(term)
+    if digits:
+        cond |= _contains(["phone_norm", "contact_search"], digits)
     return cond

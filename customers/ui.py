@@ -13,7 +13,7 @@ class CustomerUI(ui.ModelUI):
     icon = "building-store"
     list_columns = ["name", "code", "short_name", "status", "level", "type", "category", "industry", "source",
                     "relationship", "size", "phone", "province", "city", "credit_code",
-                    "owner", "department", "next_followup_on", "last_followup_at", "amount", "created_at"]
+                    "owner", "department", "next_followup_on", "last_followup_at", "amount", "created_at", "updated_at"]
     default_columns = ["name", "code", "status", "level", "phone", "city", "owner", "last_followup_at", "created_at"]
     # What the search box covers; the stored keys add pinyin, initials and contacts (customers.search).
     search_fields = ["name", "short_name", "code", "phone"]

@@ -87,8 +87,10 @@ class ListContext:
     def queryset(self, state: ListState, action: str = "read"):
         """Rows in the user's scope for ``action``, searched, filtered, restricted to ids and sorted."""
         ui = self.ui
-        qs = ui.queryset(self.user, action)
-        related = [p for p in cols.related_paths(self.visible) if p not in ui.select_related]
+        # Only the relations of the shown columns are joined: PostgreSQL spends longer planning a
+        # ten-table join than running it (200 ms against 1 ms at a million rows).
+        qs = ui.queryset(self.user, action).select_related(None)
+        related = cols.related_paths(self.visible)
         if related:
             qs = qs.select_related(*related)
         qs = ui.search(qs, state.search, user=self.user)

@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponseBadRequest, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
@@ -28,6 +27,7 @@ from . import columns as cols
 from . import export as exporting
 from . import services as list_services
 from .filters import OPERATOR_LABELS, parse_definition, sort_keys
+from .paging import paginate
 from .query import ListContext, ListState, read_state
 
 PRINT_LIMIT = 2000
@@ -64,14 +64,15 @@ def render_list(request, ui, *, ctx: ListContext | None = None, state: ListState
     ctx = ctx or ListContext.load(ui, user)
     state = state or ListState()
     size = cols.per_page(ctx.pref, request.GET.get("per_page"))
-    page = None
+    page = paged = None
     if not error:
         try:
             qs = ctx.queryset(state)
         except ValidationError as exc:
             error, status = exc.messages, 400
         else:
-            page = Paginator(qs, size).get_page(request.GET.get("page"))
+            paged = paginate(qs, size, request.GET)
+            page = paged.page
     rows = []
     if page is not None:
         users = cols.UserNames(ctx.visible, page.object_list)
@@ -91,7 +92,9 @@ def render_list(request, ui, *, ctx: ListContext | None = None, state: ListState
     context = {
         "ui": ui, "opts": ui.model._meta, "state": state, "page": page, "rows": rows, "headers": headers,
         "error": error, "per_page": size, "page_sizes": cols.PAGE_SIZES, "frozen": cols.frozen_count(ui, ctx.pref),
-        "page_query": base.urlencode(), "page_numbers": _page_numbers(page), "may": may,
+        "page_query": base.urlencode(), "page_numbers": paged.numbers if paged else [], "may": may,
+        "prev_query": paged.prev_query if paged else "", "next_query": paged.next_query if paged else "",
+        "total_estimated": bool(paged and paged.estimated),
     }
     context["extra_batch"] = _extra_batch_buttons(ui, user)
     context["batch"] = may["assign"] or may["share"] or may["delete"] or may["export"] or bool(context["extra_batch"])
@@ -131,20 +134,6 @@ def _extra_batch_buttons(ui, user) -> list[dict]:
             continue
         buttons.append({"url": url, "icon": spec.get("icon", "circle"), "label": spec.get("label", "")})
     return buttons
-
-
-def _page_numbers(page) -> list[int | None]:
-    """Page links around the current page, with None where a gap (…) goes."""
-    if page is None:
-        return []
-    last, current = page.paginator.num_pages, page.number
-    wanted = {1, 2, last - 1, last, current - 2, current - 1, current, current + 1, current + 2}
-    numbers: list[int | None] = []
-    for n in sorted(n for n in wanted if 1 <= n <= last):
-        if numbers and numbers[-1] is not None and n > numbers[-1] + 1:
-            numbers.append(None)
-        numbers.append(n)
-    return numbers
 
 
 def _count_rules(group) -> int:

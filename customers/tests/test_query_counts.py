@@ -1,0 +1,81 @@
+"""Pinned SQL query counts of the hot customer pages: a change that adds a query per request (or per
+row) fails here first. Transaction control (savepoints) is not counted. The counts are the same for
+5 rows and for 30, so nothing is fetched row by row.
+
+Where the queries go (list page): session, user, security policy, role address lists (org middleware);
+grants, role ids, field rules, custom fields, column preference (access gate and list settings);
+total, rows, saved filters; filter-builder choices (lookup lists, categories, regions, users,
+departments); the assign/share dialog (users, departments); unread notifications and the user's
+department (page shell); the session's expiry update.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from customers.models import Contact, Customer, FollowUp
+
+from .customer_world import create, make_world
+
+pytestmark = pytest.mark.django_db
+
+LIST_QUERIES = 22
+API_QUERIES = 14
+DETAIL_360_QUERIES = 15
+
+
+def counted(client, url: str) -> int:
+    client.get(url)  # the first request of a session creates it; later ones are the steady state
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    skip = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGIN", "COMMIT")
+    return len([q for q in ctx.captured_queries if not q["sql"].startswith(skip)])
+
+
+@pytest.fixture
+def world():
+    return make_world()
+
+
+def fill(world, n: int) -> Customer:
+    first = None
+    for i in range(n):
+        customer = create(world.alice, f"北京华盛电子{i}有限公司", phone=f"139{i:08d}")
+        Contact.objects.create(customer=customer, name=f"联系人{i}", owner=world.alice, department=world.north,
+                               created_by=world.alice)
+        FollowUp.objects.create(customer=customer, content="电话沟通", owner=world.alice, department=world.north,
+                                created_by=world.alice)
+        first = first or customer
+    return first
+
+
+@pytest.mark.parametrize("rows", [5, 30])
+def test_list_page_query_count(client, world, rows):
+    fill(world, rows)
+    client.force_login(world.manager)
+    assert counted(client, reverse("customers:customer_list")) == LIST_QUERIES
+    assert counted(client, reverse("customers:customer_list") + "?q=bjhs") == LIST_QUERIES
+
+
+@pytest.mark.parametrize("rows", [5, 30])
+def test_api_list_query_count(client, world, rows):
+    fill(world, rows)
+    client.force_login(world.manager)
+    assert counted(client, "/api/v1/customers/?page_size=50") == API_QUERIES
+
+
+@pytest.mark.parametrize("rows", [5, 30])
+def test_360_page_query_count(client, world, rows):
+    customer = fill(world, rows)
+    client.force_login(world.alice)
+    assert counted(client, reverse("customers:customer_360", args=[customer.pk])) == DETAIL_360_QUERIES
+
+
+def test_out_of_scope_user_sees_nothing_at_the_same_cost(client, world):
+    customer = fill(world, 5)
+    client.force_login(world.bob)
+    response = client.get("/api/v1/customers/?page_size=50")
+    assert response.json()["count"] == 0
+    assert client.get(reverse("customers:customer_360", args=[customer.pk])).status_code == 404
