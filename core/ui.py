@@ -67,6 +67,11 @@ class ModelUI:
             return ""
         return reverse("core:import_new", args=[self.key])
 
+    @staticmethod
+    def row_class(obj) -> str:
+        """A CSS class for the record's row in lists (e.g. terminated red); none by default."""
+        return ""
+
     # ---- data -----------------------------------------------------------------------------
     def queryset(self, user, action: str = "read"):
         qs = access.visible_to(user, action, self.model)

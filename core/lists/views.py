@@ -77,7 +77,7 @@ def render_list(request, ui, *, ctx: ListContext | None = None, state: ListState
     if page is not None:
         users = cols.UserNames(ctx.visible, page.object_list)
         for obj in page.object_list:
-            rows.append({"pk": obj.pk, "url": ui.url("detail", obj.pk),
+            rows.append({"pk": obj.pk, "url": ui.url("detail", obj.pk), "css": ui.row_class(obj),
                          "cells": [(cols.display(c, obj, users), cols.is_numeric(c)) for c in ctx.visible]})
     sorting = dict(sort_keys(state.ordering))
     base = state.params(per_page=request.GET.get("per_page"))

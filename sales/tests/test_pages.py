@@ -154,3 +154,14 @@ def test_project_pages_follow_the_gate(world, client):
     response = client.post(reverse("sales:project_action", args=[project.pk, "copy"]))
     copy = Opportunity.objects.get(from_project=project)
     assert response.url == reverse("sales:opportunity_detail", args=[copy.pk])
+
+
+def test_terminated_opportunities_are_red_in_the_list(world, client):
+    live = opportunity(world)
+    ended = services.opportunity_terminate(actor=world.seller, instance=opportunity(world))
+    login(client, world.seller)
+    html = client.get(reverse("sales:opportunity_list")).content.decode()
+    assert html.count('class="table-danger"') == 1
+    row = html[html.index('class="table-danger"'):]
+    assert reverse("sales:opportunity_detail", args=[ended.pk]) in row.split("</tr>")[0]
+    assert reverse("sales:opportunity_detail", args=[live.pk]) not in row.split("</tr>")[0]
