@@ -2,6 +2,8 @@ import os
 
 import pytest
 
+pytest_plugins = ["tests.browser.fixtures"]
+
 os.environ.setdefault("CAPTCHA_TEST_MODE", "1")
 
 

@@ -7,14 +7,14 @@ from core.basedata import get_item
 from customers.models import Contact, Customer
 from marketing.models import Lead, WebForm
 from sales.models import Opportunity
-from tests.browser.conftest import PHONE, browser, login, page, screenshot  # noqa: F401  (fixtures)
+from tests.browser.fixtures import PHONE
 
 from .world import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_web_form_lead_is_routed_and_converted(live_server, browser, page, login, screenshot):  # noqa: F811
+def test_web_form_lead_is_routed_and_converted(live_server, browser, page, login, screenshot):
     w = build_world()
     WebForm.objects.create(slug="trial", title="申请免费试用", fields=["company", "mobile", "requirement"],
                            required=["mobile"], team=w.team, source=get_item("customer_source", "website"))

@@ -7,7 +7,7 @@ from core.testing import full_grants, make_department, make_role, make_user
 from customers.models import Customer
 from org.models import Scope
 
-from .conftest import PHONE
+from .fixtures import PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 MODULE = "customers.customer"

@@ -1,5 +1,8 @@
 """Playwright fixtures for browser tests: one Chromium per test session, a fresh context per test.
 
+Loaded for the whole suite from the root conftest (``pytest_plugins``), so browser tests of every app
+share the one session browser: a second Playwright instance in the same process cannot start.
+
 Browser tests are marked ``@pytest.mark.browser`` and use pytest-django's ``live_server``. The
 system Chromium is used (never ``playwright install``); without it the tests skip themselves.
 """
