@@ -3,6 +3,7 @@
 from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
+from contracts.api import urls as contracts_api
 from core.api import recycle
 from core.api.views import UnknownEndpoint
 from customers.api import urls as customers_api
@@ -18,6 +19,7 @@ customers_api.register(router)
 products_api.register(router)
 sales_api.register(router)
 marketing_api.register(router)
+contracts_api.register(router)
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),

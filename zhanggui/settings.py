@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "products",
     "sales",
     "marketing",
+    "contracts",
 ]
 
 MIDDLEWARE = [

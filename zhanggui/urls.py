@@ -11,6 +11,7 @@ urlpatterns = [
     path("products/", include("products.urls")),
     path("sales/", include("sales.urls")),
     path("marketing/", include("marketing.urls")),
+    path("contracts/", include("contracts.urls")),
     path("api/v1/", include("zhanggui.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,0 +1,5 @@
+"""Routes the contracts app adds under /api/v1/."""
+
+
+def register(router) -> None:
+    pass
