@@ -363,7 +363,7 @@ def test_lockout_holds_across_two_server_processes(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "TASKS_BACKEND"}}
     env.update(VAR_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", CAPTCHA_TEST_MODE="1",
                DEBUG="0", SIMPLE_STATIC="1", ALLOWED_HOSTS="127.0.0.1", DJANGO_SETTINGS_MODULE="zhanggui.settings", LANGUAGE_CODE="en")
-    subprocess.run([sys.executable, "-c", BOOT, "setup"], cwd=ROOT, env=env, check=True, timeout=60)
+    subprocess.run([sys.executable, "-c", BOOT, "setup"], cwd=ROOT, env=env, check=True, timeout=300)  # every migration from scratch, on a busy CI machine
     ports = [_free_port(), _free_port()]
     servers = [subprocess.Popen([sys.executable, "-c", BOOT, "runserver", "--noreload", "--skip-checks", f"127.0.0.1:{port}"],
                                 cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp_path / f"{port}.log", "w"))
