@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import access
 
-from .models import ContactRecord, MaintenanceRecord, Opportunity, Project
+from .models import ContactRecord, MaintenanceRecord, Opportunity, Project, Quote
 
 # Computed and service-set fields (amount, audit state…) are not offered: a field rule on them would
 # stop the back-fill and audit services for that user.
@@ -18,3 +18,8 @@ access.register(Project, module="sales.project", label=_("Projects"),
                         "expected_amount", "start_date", "planned_close", "actual_close", "notes"))
 access.register(MaintenanceRecord, module="sales.project", via="project",
                 fields=("content", "next_step", "cost_estimate", "expected_amount"))
+# Quotes hang off a contact record (opportunities) or a maintenance record (projects), two modules,
+# so they have their own; the services give a quote its parent's owner and department and require
+# the update scope on the parent to quote it.
+access.register(Quote, module="sales.quote", label=_("Quotes"),
+                fields=("code", "customer", "valid_until", "notes"))

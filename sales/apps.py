@@ -8,4 +8,4 @@ class SalesConfig(AppConfig):
 
     def ready(self):
         # Registrations: gate, pages, menu, customer 360 figures/tab and delete rule, periodic jobs.
-        from . import access, customer_links, navigation, recycle, tasks, ui  # noqa: F401
+        from . import access, customer_links, navigation, recycle, services_quotes, tasks, ui, ui_quotes  # noqa: F401

@@ -4,6 +4,7 @@ from django.urls import path
 
 from . import views, views_board
 from .ui import ContactRecordUI, MaintenanceRecordUI, OpportunityUI, ProjectUI
+from .ui_quotes import QuoteUI
 
 app_name = "sales"
 urlpatterns = [
@@ -20,4 +21,5 @@ urlpatterns = [
     *ProjectUI.urls(),
     *ContactRecordUI.urls(),
     *MaintenanceRecordUI.urls(),
+    *QuoteUI.urls(),
 ]

@@ -1,6 +1,7 @@
 from .opportunity import Competitor, Opportunity, OpportunityParticipant, OpportunityTask, StageChange, StageRule
 from .project import Project
+from .quote import Quote, QuoteLine, QuoteTemplate
 from .records import ContactRecord, MaintenanceRecord
 
 __all__ = ["Competitor", "ContactRecord", "MaintenanceRecord", "Opportunity", "OpportunityParticipant",
-           "OpportunityTask", "Project", "StageChange", "StageRule"]
+           "OpportunityTask", "Project", "Quote", "QuoteLine", "QuoteTemplate", "StageChange", "StageRule"]
