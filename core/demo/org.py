@@ -22,7 +22,7 @@ DEPARTMENTS = (
 
 # Modules are grouped by the app that registers them ("customers.customer" → customers), so the
 # matrices below also cover the modules of apps added later.
-SALES = {"customers", "sales"}
+SALES = {"customers", "sales", "contracts"}
 MARKETING = {"marketing"}
 CATALOG = {"products"}
 STOCK = {"inventory"}

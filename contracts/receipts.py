@@ -1,0 +1,77 @@
+"""Receipts (回款) against a receivable: exact under concurrency, once per idempotency key."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from core import access, audit
+from core.audit import Action
+
+from .lines import CENT, to_decimal
+from .models import Receipt, Receivable
+
+
+def _clean_key(key) -> str:
+    key = str(key or "").strip()
+    if not key or len(key) > 64:
+        raise ValidationError({"idempotency_key": _("Give an idempotency key of 1 to 64 characters.")})
+    return key
+
+
+def _existing(key: str, receivable_id: int) -> Receipt | None:
+    receipt = Receipt.objects.filter(idempotency_key=key).first()
+    if receipt is not None and receipt.receivable_id != receivable_id:
+        raise ValidationError({"idempotency_key": _("This idempotency key was used for another receivable.")})
+    return receipt
+
+
+@transaction.atomic
+def receipt_post(*, actor, receivable: Receivable | int, amount, date: datetime.date, idempotency_key: str,
+                 method=None, notes: str = "") -> Receipt:
+    """Record a receipt. A key seen before returns the receipt it recorded, and records nothing."""
+    key = _clean_key(idempotency_key)
+    amount = to_decimal(amount, "amount")
+    if not date:
+        raise ValidationError({"date": _("Give the date of the receipt.")})
+    pk = getattr(receivable, "pk", receivable)
+    # The row lock serialises every receipt of this receivable: balance reads and writes cannot interleave.
+    locked = access.get_visible(actor, "update", Receivable.objects.select_for_update(of=("self",)), pk=pk)
+    existing = _existing(key, locked.pk)
+    if existing is not None:
+        return existing
+    if amount <= 0 or amount != amount.quantize(CENT):
+        raise ValidationError({"amount": _("The amount must be more than zero, in cents.")})
+    if amount > locked.balance:
+        raise ValidationError({"amount": _("The amount %(amount)s is more than the balance %(balance)s.") % {
+            "amount": amount, "balance": locked.balance}})
+    try:
+        with transaction.atomic():
+            receipt = Receipt.objects.create(receivable=locked, amount=amount, date=date, method=method,
+                                             idempotency_key=key, notes=notes or "", created_by=actor)
+    except IntegrityError:
+        # The same key committed for another receivable meanwhile: the unique constraint is the backstop.
+        existing = _existing(key, locked.pk)
+        if existing is None:
+            raise
+        return existing
+    before = {"received": str(locked.received), "balance": str(locked.balance)}
+    locked.received = locked.received + amount
+    locked.balance = locked.amount - locked.received
+    locked.version += 1
+    locked.save(update_fields=["received", "balance", "version", "updated_at"])
+    audit.log(actor=actor, action=Action.UPDATE, instance=locked, message=_("Receipt %(amount)s") % {"amount": amount},
+              changes={"received": [before["received"], str(locked.received)],
+                       "balance": [before["balance"], str(locked.balance)], "receipt": receipt.pk})
+    return receipt
+
+
+def receivable_totals(receivables) -> dict[str, Decimal]:
+    from django.db.models import Sum
+
+    sums = receivables.aggregate(amount=Sum("amount"), received=Sum("received"), balance=Sum("balance"))
+    return {k: v or Decimal("0.00") for k, v in sums.items()}
