@@ -183,6 +183,11 @@ def report(world=None) -> list[dict]:
                 results.append({"name": name, "median": ms, "p95": ms, "queries": out[f"{phase}_queries"],
                                 "floor": floor, "ratio": ms / floor if floor else float("nan"),
                                 "rows_per_s": out["rows"] / (ms / 1000) if ms else 0.0})
+            ms = out["check_ms"] + out["import_ms"]
+            results.append({"name": f"import {kind} {count} rows: dry run + import", "median": ms, "p95": ms,
+                            "queries": out["check_queries"] + out["import_queries"], "floor": floor,
+                            "ratio": ms / floor if floor else float("nan"),
+                            "rows_per_s": out["rows"] / (ms / 1000) if ms else 0.0})
             print(f"  ({kind}: {out['created']} created, {out['skipped']} skipped as duplicates, "
                   f"{out['failed']} with errors)")
             _cleanup(out["run"], before)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import json
 import uuid
 
 from django.contrib.contenttypes.models import ContentType
@@ -72,32 +73,46 @@ def log(*, actor, action: str, instance=None, changes: dict | None = None, messa
     )
 
 
+def _now_db():
+    from django.db import connection
+    from django.utils import timezone
+
+    return connection.ops.adapt_datetimefield_value(timezone.now())
+
+
 def log_many(*, actor, action: str, entries: list[tuple], message: str = "") -> int:
-    """Audit entries for many records in one insert (bulk imports): ``entries`` are (instance, changes)."""
+    """Audit entries for many records in one statement (bulk imports): ``entries`` are (instance, changes).
+    JSON is serialised once per entry, as JSONField would (json.dumps), and the rows go in with one
+    COPY (PostgreSQL) / executemany (SQLite) through core.imports.bulk."""
+    from .imports.bulk import write_rows
+
     if not entries:
         return 0
     meta = current_meta()
-    content_type = ContentType.objects.get_for_model(entries[0][0]._meta.model)
-    actor = actor if getattr(actor, "pk", None) else None
-    AuditLog.objects.bulk_create([
-        AuditLog(actor=actor, action=action, content_type=content_type, object_id=instance.pk,
-                 object_repr=str(instance)[:200], changes=changes or {}, message=message[:500], ip=meta.ip,
-                 user_agent=meta.user_agent)
-        for instance, changes in entries], batch_size=1000)
+    content_type_id = ContentType.objects.get_for_model(entries[0][0]._meta.model).pk
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    now, message = _now_db(), message[:500]
+    write_rows(AuditLog, ("actor_id", "action", "content_type_id", "object_id", "object_repr", "changes", "message",
+                          "ip", "user_agent", "created_at"),
+               [(actor_id, action, content_type_id, instance.pk, str(instance)[:200], json.dumps(changes or {}), message,
+                 meta.ip or None, meta.user_agent, now)
+                for instance, changes in entries])
     return len(entries)
 
 
 def record_versions(instances: list, *, actor, comment: str = "", snapshots: list[dict] | None = None) -> int:
-    """Version snapshots of many records in one insert; ``snapshots`` when the caller has them already."""
+    """Version snapshots of many records in one statement; ``snapshots`` when the caller has them already."""
+    from .imports.bulk import write_rows
+
     if not instances:
         return 0
-    content_type = ContentType.objects.get_for_model(instances[0]._meta.model)
-    actor = actor if getattr(actor, "pk", None) else None
+    content_type_id = ContentType.objects.get_for_model(instances[0]._meta.model).pk
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
     snapshots = snapshots or [snapshot(instance) for instance in instances]
-    Version.objects.bulk_create([
-        Version(content_type=content_type, object_id=instance.pk, number=instance.version, data=data, actor=actor,
-                comment=comment[:200])
-        for instance, data in zip(instances, snapshots, strict=True)], batch_size=1000)
+    now, comment = _now_db(), comment[:200]
+    write_rows(Version, ("content_type_id", "object_id", "number", "data", "actor_id", "comment", "created_at"),
+               [(content_type_id, instance.pk, instance.version, json.dumps(data), actor_id, comment, now)
+                for instance, data in zip(instances, snapshots, strict=True)])
     return len(instances)
 
 

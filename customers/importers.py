@@ -11,12 +11,11 @@ import unicodedata
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import access, numbering
-from core.imports import ImporterDefinition, Match, Row, RowError, register_importer
+from core.imports import ImporterDefinition, Match, Row, RowError, bulk, register_importer
 from core.imports.mapping import norm
 from core.imports.parsing import (
     choice_map,
@@ -35,7 +34,6 @@ from core.models import LookupItem
 
 from . import dedup, regions, validators
 from .models import Customer, CustomerCategory, Region
-from .models.customer import CustomerQuerySet
 from .search import SEARCH_TEXT_MAX, _join, fill_own_keys
 from .search import norm as search_norm
 
@@ -43,6 +41,7 @@ LOOKUPS = {"type": "customer_type", "level": "customer_level", "industry": "indu
            "relationship": "relationship", "size": "company_size"}
 EXACT_KINDS = ("code", "credit_code", "phone")
 COMMENT = gettext_lazy("Imported")
+LOOKUP_CHUNK = 200
 
 CUSTOMER_SPEC = [
     ("name", True, ("客户名称", "公司名称", "企业名称", "单位名称", "客户", "公司", "company", "customer")),
@@ -169,10 +168,7 @@ class CustomerImporter(ImporterDefinition):
             self._try(row, "category", lambda v: ctx["categories"].get(norm(v)) or _raise("category", v))
         if raw.get("phone") not in ("", None):
             phone = unicodedata.normalize("NFKC", text(raw["phone"])).strip()
-            cache = ctx.setdefault("phones", {})
-            if phone not in cache:
-                cache[phone] = validators.normalize_phone(phone)
-            data["_phone_norm"] = cache[phone]
+            data["_phone_norm"] = _phone_norm(phone, ctx.setdefault("phones", {}))
             if not data["_phone_norm"]:
                 row.errors.append(RowError("phone", _("Enter a valid phone number, e.g. 13800138000 or 010-12345678."), raw["phone"]))
             data["phone"] = phone
@@ -241,11 +237,18 @@ class CustomerImporter(ImporterDefinition):
         credit = {r.data["credit_code"] for r in rows if r.data.get("credit_code")}
         phones = {r.data["_phone_norm"] for r in rows if r.data.get("_phone_norm")}
         names = {r.data["_name_key"] for r in rows if len(r.data.get("_name_key", "")) >= 2}
-        cond = Q(credit_code__in=credit) | Q(phone_norm__in=phones) | Q(name_key__in=names) | Q(code__in=codes)
+        # One query per key and at most LOOKUP_CHUNK values, so each uses its own index: an OR of four
+        # IN lists, or a long list of a key many customers share (name cores), makes PostgreSQL scan the table.
+        found = {}
+        for column, values in (("credit_code", credit), ("phone_norm", phones), ("name_key", names), ("code", codes)):
+            values = sorted(values)
+            for start in range(0, len(values), LOOKUP_CHUNK):
+                found.update((row[0], row) for row in Customer.objects.filter(
+                    **{f"{column}__in": values[start:start + LOOKUP_CHUNK]}).order_by().values_list(
+                    "pk", "name", "code", "credit_code", "phone_norm", "name_key"))
         index: dict[tuple[str, str], list] = defaultdict(list)
         stored = {}
-        for pk, name, code, credit_code, phone_norm, key in Customer.objects.filter(cond).values_list(
-                "pk", "name", "code", "credit_code", "phone_norm", "name_key"):
+        for pk, name, code, credit_code, phone_norm, key in sorted(found.values(), reverse=True):  # newest first
             stored[pk] = (name, code)
             for kind, value in (("code", code), ("credit_code", credit_code), ("phone", phone_norm), ("name", key)):
                 if value:
@@ -306,10 +309,10 @@ class CustomerImporter(ImporterDefinition):
         for obj, row in zip(objs, rows, strict=True):
             _own_keys(obj, row, ctx.setdefault("pinyin", {}))
         # The keys are filled above (the same values customers.search.fill_own_keys gives, from a
-        # per-job word cache), so the queryset's own fill, the slowest part of an insert, is skipped.
-        insert = lambda batch: super(CustomerQuerySet, Customer.objects.get_queryset()).bulk_create(  # noqa: E731
-            batch, batch_size=500)
-        return create_with_audit(actor=actor, model=Customer, objs=objs, comment=str(COMMENT), insert=insert)
+        # per-job word cache), so the queryset's own fill, the slowest part of an insert, is skipped;
+        # the rows go in with one COPY (PostgreSQL) / executemany (SQLite) per batch.
+        return create_with_audit(actor=actor, model=Customer, objs=objs, comment=str(COMMENT),
+                                 insert=lambda batch: bulk.insert(Customer, batch, unique="code"))
 
     def update(self, rows: list[Row], ctx: dict) -> list:
         from core.audit import snapshot
@@ -382,6 +385,26 @@ def _own_keys(obj: Customer, row: Row, cache: dict) -> None:
                             SEARCH_TEXT_MAX)
     obj.phone_norm = row.data.get("_phone_norm", "") if obj.phone else ""
     obj.name_key = row.data.get("_name_key", "")[:120]
+
+
+_MOBILE_RE = re.compile(r"1[3-9]\d{9}")
+
+
+def _phone_norm(phone: str, cache: dict) -> str:
+    """validators.normalize_phone, with plain mobile numbers decided by their first six digits.
+
+    In phonenumbers' metadata for CN, an 11-digit number 1[3-9]… can only be a mobile number, whose
+    pattern looks at no more than the first five digits; so numbers sharing six leading digits are
+    all valid or all not, and a valid one is "+86" + the digits. Parsing is the slowest part of a row."""
+    if _MOBILE_RE.fullmatch(phone):
+        prefix = ("mobile", phone[:6])
+        valid = cache.get(prefix)
+        if valid is None:
+            valid = cache[prefix] = validators.normalize_phone(phone) == f"+86{phone}"
+        return f"+86{phone}" if valid else ""
+    if phone not in cache:
+        cache[phone] = validators.normalize_phone(phone)
+    return cache[phone]
 
 
 def _raise(name, value):

@@ -111,13 +111,42 @@ def parse_custom(name: str, field, raw):
 
 
 def create_with_audit(*, actor, model, objs: list, comment: str, insert=None) -> list:
-    """bulk_create (or ``insert(objs)``) plus one audit entry and one version per created record."""
+    """bulk_create (or ``insert(objs)``) plus one audit entry and one version per created record.
+
+    The version is kept (not folded into the audit entry): core.services.restore_version reads it, so
+    an imported record can be brought back to how it was imported."""
     created = insert(objs) if insert is not None else model.objects.bulk_create(objs, batch_size=500)
-    snapshots = [audit.snapshot(obj) for obj in created]
+    snapshots = _snapshots(created)
+    keys = sorted(key for key in (snapshots[0] if snapshots else ()) if key not in ("updated_at", "version"))
     audit.log_many(actor=actor, action=Action.CREATE, message=comment,
-                   entries=[(obj, audit.diff({}, data)) for obj, data in zip(created, snapshots, strict=True)])
+                   entries=[(obj, _created_changes(data, keys)) for obj, data in zip(created, snapshots, strict=True)])
     audit.record_versions(created, actor=actor, comment=comment, snapshots=snapshots)
     return created
+
+
+_AS_IS = (str, int, bool, type(None), dict, list)
+
+
+def _snapshots(objs: list) -> list[dict]:
+    """audit.snapshot of each record; values already JSON-friendly are taken as they are."""
+    if not objs:
+        return []
+    names = [f.attname for f in objs[0]._meta.concrete_fields]
+    out = []
+    for obj in objs:
+        values = obj.__dict__
+        data = {}
+        for name in names:
+            value = values[name]
+            data[name] = value if type(value) in _AS_IS else audit._plain(value)
+        out.append(data)
+    return out
+
+
+def _created_changes(data: dict, keys: list[str]) -> dict:
+    """audit.diff({}, data) for a new record: every set value against nothing, in key order
+    (``keys``: the snapshot's keys, sorted once per batch, less those diff ignores)."""
+    return {key: [None, data[key]] for key in keys if data[key] is not None}
 
 
 def update_with_audit(*, actor, model, changed: list[tuple[object, dict]], comment: str,
