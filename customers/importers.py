@@ -11,6 +11,7 @@ import unicodedata
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -33,7 +34,7 @@ from core.imports.parsing import (
 from core.models import LookupItem
 
 from . import dedup, regions, validators
-from .models import Customer, CustomerCategory, Region
+from .models import Customer, CustomerAssignment, CustomerCategory, Region
 from .search import SEARCH_TEXT_MAX, _join, fill_own_keys
 from .search import norm as search_norm
 
@@ -306,13 +307,23 @@ class CustomerImporter(ImporterDefinition):
                                                                     .values_list("code", flat=True)))
             for obj, code in zip(group, codes, strict=True):
                 obj.code = code
+        now = timezone.now()
         for obj, row in zip(objs, rows, strict=True):
             _own_keys(obj, row, ctx.setdefault("pinyin", {}))
+            # As customer_create: the owner holds it from now (the pool's clocks), a deal is a deal.
+            obj.owned_since = now
+            if obj.status == Customer.Status.DEAL:
+                obj.last_deal_at = now
         # The keys are filled above (the same values customers.search.fill_own_keys gives, from a
         # per-job word cache), so the queryset's own fill, the slowest part of an insert, is skipped;
         # the rows go in with one COPY (PostgreSQL) / executemany (SQLite) per batch.
-        return create_with_audit(actor=actor, model=Customer, objs=objs, comment=str(COMMENT),
-                                 insert=lambda batch: bulk.insert(Customer, batch, unique="code"))
+        created = create_with_audit(actor=actor, model=Customer, objs=objs, comment=str(COMMENT),
+                                    insert=lambda batch: bulk.insert(Customer, batch, unique="code"))
+        CustomerAssignment.objects.bulk_create([
+            CustomerAssignment(customer_id=obj.pk, kind=CustomerAssignment.Kind.CREATE, to_owner_id=obj.owner_id,
+                               to_department_id=obj.department_id, actor=actor, reason=str(COMMENT), at=now)
+            for obj in created], batch_size=1000)
+        return created
 
     def update(self, rows: list[Row], ctx: dict) -> list:
         from core.audit import snapshot
