@@ -76,6 +76,8 @@ def followup_form_class(ui, user, *, creating: bool):
                 # Only the contacts of the chosen customer (the gate already limits the list).
                 customer_id = _customer_id(self)
                 field = self.fields["contact"]
+                # A customer's few contacts: a plain select, refilled by HTMX when the customer changes.
+                field.widget = forms.Select(attrs={"class": "form-select"})
                 field.queryset = field.queryset.filter(customer_id=customer_id) if customer_id else field.queryset.none()
             if "customer" in self.fields:
                 if creating:

@@ -38,7 +38,7 @@ def test_create_with_attachments_goes_back_to_the_timeline(world, client):
     contact = contact_of(world.mine, "张伟")
     client.force_login(world.seller)
     page = client.get(reverse("customers:followup_create") + f"?customer={world.mine.pk}").content.decode()
-    assert f'value="{contact.pk}"' in page and 'hx-get="' in page
+    assert f'<option value="{contact.pk}">张伟</option>' in page and 'hx-get="' in page
     response = client.post(reverse("customers:followup_create"), {
         **form(world, contact=contact.pk), "attachments": [SimpleUploadedFile("现场.png", PNG)]})
     assert response.status_code == 302
