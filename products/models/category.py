@@ -1,25 +1,11 @@
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models.tree import TreeNode
 
-class ProductCategory(models.Model):
-    """A node of the product category tree (产品分类). ``path`` ("/1/4/") makes subtree queries one LIKE."""
 
-    name = models.CharField(_("name"), max_length=60)
-    parent = models.ForeignKey("self", verbose_name=_("parent category"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="children")
-    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
-    sort = models.PositiveIntegerField(_("order"), default=0)
-    active = models.BooleanField(_("active"), default=True)
+class ProductCategory(TreeNode):
+    """A node of the product category tree (产品分类)."""
 
-    class Meta:
+    class Meta(TreeNode.Meta):
         verbose_name = _("product category")
         verbose_name_plural = _("product categories")
-        ordering = ["path"]
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def depth(self) -> int:
-        return max(self.path.count("/") - 2, 0)
