@@ -74,17 +74,62 @@ def registered_models() -> list[type[models.Model]]:
     return list(_registry)
 
 
+def _load_roles(user) -> None:
+    """Fetch the user's roles, their grants and their field rules in one query and cache the three
+    answers on the user object for the request (the org middleware's address check reads the role
+    address lists from the same fetch). A role without grants or rules still comes back (as its "r"
+    row), so "every role restricts this field" counts all roles."""
+    from org.models import Role
+
+    grants: dict[tuple[str, str], int] = {}
+    role_ids: list[int] = []
+    allowlists: list[str] = []
+    rules: list[tuple[int, str, str, str]] = []
+    if user.pk:
+        def rows(qs, kind, role_id, t1, t2, t3, n):
+            return qs.order_by().annotate(zk=models.Value(kind), zr=role_id, z1=t1, z2=t2, z3=t3, zn=n).values_list(
+                "zk", "zr", "z1", "z2", "z3", "zn")
+
+        text, empty, zero = models.CharField(), models.Value(""), models.Value(0)
+        roles = rows(Role.objects.filter(users=user), "r", models.F("id"), models.F("ip_allowlist"),
+                     models.Value("", output_field=text), models.Value("", output_field=text), zero)
+        grant_rows = rows(Grant.objects.filter(role__users=user), "g", models.F("role_id"), models.F("module"),
+                          models.F("action"), empty, models.F("scope"))
+        rule_rows = rows(FieldRule.objects.filter(role__users=user), "f", models.F("role_id"), models.F("module"),
+                         models.F("field"), models.F("mode"), zero)
+        for kind, role_id, t1, t2, t3, n in roles.union(grant_rows, rule_rows, all=True):
+            if kind == "r":
+                role_ids.append(role_id)
+                allowlists.append(t1)
+            elif kind == "g":
+                grants[(t1, t2)] = max(grants.get((t1, t2), Scope.NONE), n)
+            else:
+                rules.append((role_id, t1, t2, t3))
+    per_field: dict[tuple[str, str], dict[int, str]] = {}
+    for role_id, module, field, mode in rules:
+        per_field.setdefault((module, field), {})[role_id] = mode
+    field_rules = {}
+    for key, modes in per_field.items():
+        # The most permissive role wins: a field stays restricted only if all roles restrict it.
+        if len(modes) == len(role_ids):
+            field_rules[key] = "hidden" if all(m == "hidden" for m in modes.values()) else "readonly"
+    user._zg_grants = grants
+    user._zg_field_rules = field_rules
+    user._zg_role_allowlists = allowlists
+
+
+def role_allowlists(user) -> list[str]:
+    """The IP allowlists of the user's roles (empty text for a role without one), cached for the request."""
+    if getattr(user, "_zg_role_allowlists", None) is None:
+        _load_roles(user)
+    return user._zg_role_allowlists
+
+
 def _grants(user) -> dict[tuple[str, str], int]:
     """{(module, action): widest scope} for the user, cached on the user object for the request."""
-    cache = getattr(user, "_zg_grants", None)
-    if cache is None:
-        cache = {}
-        rows = Grant.objects.filter(role__users=user).values_list("module", "action", "scope")
-        for module, action, scope in rows:
-            key = (module, action)
-            cache[key] = max(cache.get(key, Scope.NONE), scope)
-        user._zg_grants = cache
-    return cache
+    if getattr(user, "_zg_grants", None) is None:
+        _load_roles(user)
+    return user._zg_grants
 
 
 def scope_level(user, module: str, action: str) -> int:
@@ -177,19 +222,9 @@ def require(user, action: str, model_or_module) -> None:
 
 def _field_rules(user) -> dict[tuple[str, str], str]:
     """{(entity, field): mode} where *every* role of the user restricts the field."""
-    cache = getattr(user, "_zg_field_rules", None)
-    if cache is None:
-        role_ids = list(user.roles.values_list("id", flat=True)) if user.pk else []
-        per_field: dict[tuple[str, str], dict[int, str]] = {}
-        for role_id, module, field, mode in FieldRule.objects.filter(role_id__in=role_ids).values_list("role_id", "module", "field", "mode"):
-            per_field.setdefault((module, field), {})[role_id] = mode
-        cache = {}
-        for key, modes in per_field.items():
-            # The most permissive role wins: a field stays restricted only if all roles restrict it.
-            if len(modes) == len(role_ids):
-                cache[key] = "hidden" if all(m == "hidden" for m in modes.values()) else "readonly"
-        user._zg_field_rules = cache
-    return cache
+    if getattr(user, "_zg_field_rules", None) is None:
+        _load_roles(user)
+    return user._zg_field_rules
 
 
 def entity_of(model_or_entity) -> str:

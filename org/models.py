@@ -1,7 +1,12 @@
 """Departments, roles with their grants, users, and login security records."""
 
+import copy
+import threading
+import time
+
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.db import models
+from django.db import connection, models, transaction
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -153,8 +158,74 @@ class SecurityPolicy(models.Model):
 
     @classmethod
     def current(cls) -> "SecurityPolicy":
-        obj, _created = cls.objects.get_or_create(pk=1)
+        """The policy, read once per process and kept until it is saved (see _PolicyCache)."""
+        return _policy_cache.get(cls)
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        _policy_cache.saved(self)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        _policy_cache.clear()
+        return result
+
+
+class _PolicyCache:
+    """Every request reads the policy (org middleware), so each process keeps it in memory.
+
+    A save in this process drops the shared copy at once. While the saving transaction is open, only
+    that transaction sees the new values: they are kept per thread beside the transaction's
+    on-commit hook, and count only while that hook is still queued (a rollback, also of a savepoint,
+    removes it; a commit runs it, which drops the copies). A save made by another process (another
+    gunicorn worker) reaches this one after at most ``TTL`` seconds, when the copy is read again.
+    """
+
+    TTL = 30.0
+
+    def __init__(self):
+        self.shared: tuple[float, SecurityPolicy] | None = None
+        self.local = threading.local()
+
+    def clear(self) -> None:
+        self.shared = None
+        self.local.pending = None
+
+    def get(self, model) -> "SecurityPolicy":
+        pending = getattr(self.local, "pending", None)
+        if pending is not None:
+            hook, policy = pending
+            if connection.in_atomic_block and any(entry[1] is hook for entry in connection.run_on_commit):
+                return copy.copy(policy)
+            self.local.pending = None  # that transaction (or savepoint) is over
+        shared = self.shared
+        if shared is not None and time.monotonic() - shared[0] < self.TTL:
+            return copy.copy(shared[1])
+        obj, created = model.objects.get_or_create(pk=1)
+        if not created:  # a created row is kept by saved(): its transaction may still roll back
+            self.shared = (time.monotonic(), copy.copy(obj))
         return obj
+
+    def saved(self, policy) -> None:
+        self.shared = None
+        self.local.pending = None
+        if connection.in_atomic_block:
+            def committed():
+                self.clear()
+
+            self.local.pending = (committed, copy.copy(policy))
+            transaction.on_commit(committed)
+
+
+_policy_cache = _PolicyCache()
+
+
+def _forget_policy(**kwargs):
+    _policy_cache.clear()
+
+
+# A migrate or flush (also between transactional tests) may replace the row wholesale.
+post_migrate.connect(_forget_policy, dispatch_uid="org.security_policy_cache")
 
 
 class LoginRecord(models.Model):

@@ -90,7 +90,9 @@ def ip_allowed(user: User, ip: str | None, *, policy: SecurityPolicy | None = No
     """Allowed by the global list, and by at least one role list when any of the user's roles has one."""
     if not ip_allowed_globally(ip, policy=policy):
         return False
-    role_lists = [text for text in user.roles.values_list("ip_allowlist", flat=True) if text.strip()]
+    from core.access import role_allowlists  # read with the user's grants: one query for both
+
+    role_lists = [text for text in role_allowlists(user) if text.strip()]
     return not role_lists or any(_address_in(ip, text) for text in role_lists)
 
 

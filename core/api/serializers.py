@@ -8,10 +8,13 @@ may read. Custom field values travel in a ``custom`` object and are validated by
 
 from __future__ import annotations
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.db.models.query_utils import DeferredAttribute
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
+from rest_framework.fields import SkipField
+from rest_framework.relations import PKOnlyObject
 
 from core import access, customfields
 from core.models import AuditLog, Version
@@ -25,6 +28,52 @@ def _is_registered(model) -> bool:
     except ImproperlyConfigured:
         return False
     return True
+
+
+def _fast_source(model, field) -> tuple[str, str]:
+    """("column", attname), ("fk", attname), ("m2m", prefetch name) or ("", "") for DRF's own path."""
+    attrs = getattr(field, "source_attrs", None)
+    if not attrs or len(attrs) != 1 or type(field).get_attribute is not _FIELD_GET_ATTRIBUTE.get(type(field)):
+        return "", ""
+    try:
+        model_field = model._meta.get_field(attrs[0])
+    except FieldDoesNotExist:
+        return "", ""
+    if type(field) is serializers.PrimaryKeyRelatedField and field.pk_field is None:
+        if model_field.many_to_one and model_field.concrete and model_field.target_field.primary_key:
+            return "fk", model_field.attname
+        return "", ""
+    if isinstance(field, serializers.ManyRelatedField):
+        child = field.child_relation
+        if type(child) is serializers.PrimaryKeyRelatedField and child.pk_field is None and \
+                model_field.many_to_many and model_field.concrete:
+            return "m2m", model_field.name
+        return "", ""
+    if isinstance(field, serializers.RelatedField) or model_field.is_relation or not model_field.concrete:
+        return "", ""
+    # Only a column the model reads as stored (no descriptor turning it into an object, as files do).
+    if model_field.attname == attrs[0] and type(model.__dict__.get(model_field.attname)) is DeferredAttribute:
+        return "column", model_field.attname
+    return "", ""
+
+
+# Fields whose value is read the standard way (a field class overriding get_attribute keeps it).
+_FIELD_GET_ATTRIBUTE = {
+    cls: cls.get_attribute for cls in (
+        serializers.CharField, serializers.IntegerField, serializers.BooleanField, serializers.DecimalField,
+        serializers.DateTimeField, serializers.DateField, serializers.FloatField, serializers.EmailField,
+        serializers.ChoiceField, serializers.JSONField, serializers.URLField, serializers.SlugField,
+        serializers.TimeField, serializers.UUIDField, serializers.IPAddressField, serializers.ReadOnlyField,
+        serializers.ModelField, serializers.DictField, serializers.PrimaryKeyRelatedField,
+        serializers.ManyRelatedField,
+    )
+}
+
+
+def _gated_rows(user, queryset):
+    def get_queryset():
+        return access.visible_to(user, "read", queryset.all())
+    return get_queryset
 
 
 class CustomValuesField(serializers.DictField):
@@ -68,8 +117,10 @@ class RecordSerializer(serializers.ModelSerializer):
             relation = getattr(field, "child_relation", field)
             queryset = getattr(relation, "queryset", None)
             if queryset is not None and not field.read_only and _is_registered(queryset.model):
-                # You can only link records you may read (the same rule as the forms).
-                relation.queryset = access.visible_to(user, "read", queryset.all())
+                # You can only link records you may read (the same rule as the forms). Every use of
+                # the field's rows (validating input, a form's choices) goes through get_queryset();
+                # building the gate's condition there keeps a read-only GET from paying for it.
+                relation.get_queryset = _gated_rows(user, queryset)
 
     @property
     def user(self):
@@ -81,6 +132,38 @@ class RecordSerializer(serializers.ModelSerializer):
             self._custom_visible = {cf.code for cf in customfields.definitions(access.entity_of(self.Meta.model))
                                     if f"custom.{cf.code}" not in self._hidden}
         return self._custom_visible
+
+    # ---- output -------------------------------------------------------------------------------
+    def to_representation(self, instance):
+        """DRF's own loop, with each field's way to its value worked out once per serializer instead of
+        once per row (a 50-row page reads 2,000 values): plain columns straight from the row, foreign
+        keys as their *_id column, many-to-many ids from the prefetched rows. Anything else (a source
+        through a relation, a method, a deferred column, a list not prefetched) takes DRF's path."""
+        plan = self.__dict__.get("_output_plan")
+        if plan is None:
+            plan = self._output_plan = [(field, *_fast_source(self.Meta.model, field)) for field in self._readable_fields]
+        values = instance.__dict__
+        ret = {}
+        for field, kind, key in plan:
+            if kind == "column" and key in values:
+                value = values[key]
+                ret[field.field_name] = None if value is None else field.to_representation(value)
+                continue
+            if kind == "fk" and key in values:
+                ret[field.field_name] = values[key]
+                continue
+            if kind == "m2m" and instance.pk is not None:
+                rows = getattr(instance, "_prefetched_objects_cache", {}).get(key)
+                if rows is not None:
+                    ret[field.field_name] = [row.pk for row in rows]
+                    continue
+            try:
+                attribute = field.get_attribute(instance)
+            except SkipField:
+                continue
+            check_for_none = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+            ret[field.field_name] = None if check_for_none is None else field.to_representation(attribute)
+        return ret
 
     # ---- input --------------------------------------------------------------------------------
     def to_internal_value(self, data):

@@ -68,6 +68,26 @@ def _active_users(ids) -> list[User]:
     return users
 
 
+_JOINS: dict[tuple, tuple[str, ...] | None] = {}
+
+
+def _joins_of(model, fields) -> tuple[str, ...] | None:
+    if any(isinstance(f, serializers.SerializerMethodField) for f in fields):
+        return None  # a method may read any relation: keep the UI's joins
+    opts, needed = model._meta, set()
+    for field in fields:
+        head = (field.source or "").split(".")[0]
+        if "." in (field.source or "") and head:
+            try:
+                model_field = opts.get_field(head)
+            except Exception:
+                return None
+            if not (model_field.many_to_one or model_field.one_to_one) or not model_field.concrete:
+                return None
+            needed.add(head)
+    return tuple(sorted(needed))
+
+
 class GatedModelViewSet(viewsets.ModelViewSet):
     ui = None  # the model's registered ModelUI instance
     filter_backends = [RecordFilterBackend]
@@ -95,20 +115,14 @@ class GatedModelViewSet(viewsets.ModelViewSet):
         """Join only the relations the serializer reads through (``source="unit.name"``): related
         records otherwise travel as ids, which DRF reads from the *_id column, so the UI's joins would
         only make every page slower (and on PostgreSQL slower to plan than to run)."""
-        fields = self.get_serializer().fields.values()
-        if any(isinstance(f, serializers.SerializerMethodField) for f in fields):
-            return qs  # a method may read any relation: keep the UI's joins
-        opts, needed = qs.model._meta, set()
-        for field in fields:
-            head = (field.source or "").split(".")[0]
-            if "." in (field.source or "") and head:
-                try:
-                    model_field = opts.get_field(head)
-                except Exception:
-                    return qs
-                if not (model_field.many_to_one or model_field.one_to_one) or not model_field.concrete:
-                    return qs
-                needed.add(head)
+        # Worked out once per serializer and set of hidden fields: building a serializer's fields
+        # costs more than the page's rows, and the join set depends on nothing else.
+        key = (self.get_serializer_class(), frozenset(access.hidden_fields(self.request.user, qs.model)))
+        if key not in _JOINS:
+            _JOINS[key] = _joins_of(qs.model, self.get_serializer().fields.values())
+        needed = _JOINS[key]
+        if needed is None:
+            return qs
         return qs.select_related(None).select_related(*needed) if needed else qs.select_related(None)
 
     def get_object(self):

@@ -62,7 +62,18 @@ class FieldInfo:
     def is_custom(self) -> bool:
         return self.custom is not None
 
-    def as_json(self) -> dict:
+    @property
+    def loads_choices(self) -> bool:
+        """Whether the options come from the database (users, related records) and are not read yet."""
+        return callable(self._choices) and self.type in ("fk", "user")
+
+    def as_json(self, *, lazy: bool = False) -> dict:
+        """``lazy``: options read from the database are left out (``"choices_lazy": true``); the filter
+        builder asks the list page for them (``?choices=<name>``) when the field is picked, so the page
+        itself does not pay a query per foreign key."""
+        if lazy and self.loads_choices:
+            return {"name": self.name, "label": self.label, "type": self.type, "operators": list(self.operators),
+                    "choices": None, "choices_lazy": True}
         return {"name": self.name, "label": self.label, "type": self.type, "operators": list(self.operators),
                 "choices": self.choices}
 

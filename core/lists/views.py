@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponseBadRequest, HttpResponseRedirect, QueryDict
+from django.http import FileResponse, Http404, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -108,7 +108,7 @@ def render_list(request, ui, *, ctx: ListContext | None = None, state: ListState
         "chooser": _chooser(ctx), "frozen_choices": range(cols.MAX_FROZEN + 1),
         "definition": state.definition or {"op": "and", "rules": []},
         "rule_count": _count_rules(state.definition),
-        "fields_json": [f.as_json() for f in ctx.fields],
+        "fields_json": [f.as_json(lazy=True) for f in ctx.fields],
         "operator_labels": {k: str(v) for k, v in OPERATOR_LABELS.items()},
         "saved_filters": saved, "saved_definitions": {sf.pk: sf.definition for sf in saved},
         "js_text": _js_text(),
@@ -120,6 +120,16 @@ def render_list(request, ui, *, ctx: ListContext | None = None, state: ListState
         context["users"] = working_users().select_related("department").order_by("id")
         context["departments"] = active_departments() if may["share"] else []
     return render(request, "core/list.html", context, status=status)
+
+
+def _field_choices(ctx: ListContext, name: str) -> JsonResponse:
+    """The filter builder's options of one field, asked for when the field is picked. Only the
+    user's own filterable fields answer (a hidden field is unknown here), and options that are
+    business records are the ones the user may read (core.lists.fields)."""
+    for info in ctx.fields:
+        if info.name == name and info.choices is not None:
+            return JsonResponse({"choices": info.choices})
+    raise Http404
 
 
 def _extra_batch_buttons(ui, user) -> list[dict]:
@@ -164,6 +174,8 @@ def _chooser(ctx: ListContext) -> list[dict]:
 class ListPage(_Base):
     def get(self, request):
         ctx = ListContext.load(self.ui, request.user)
+        if "choices" in request.GET:
+            return _field_choices(ctx, request.GET["choices"])
         try:
             state = read_state(request.GET)
         except ValidationError as exc:

@@ -2,11 +2,12 @@
 row) fails here first. Transaction control (savepoints) is not counted. The counts are the same for
 5 rows and for 30, so nothing is fetched row by row.
 
-Where the queries go (list page): session, user, security policy, role address lists (org middleware);
-grants, role ids, field rules, custom fields, column preference (access gate and list settings);
-total, rows, saved filters; filter-builder choices (lookup lists, categories, regions, users,
-departments); the assign/share dialog (users, departments); unread notifications and the user's
-department (page shell); the session's expiry update.
+Where the queries go (list page): session, user; the user's roles with their grants, field rules and
+address lists in one query (core.access, also read by the org middleware; the security policy is
+cached per process); custom fields, column preference, the user's department (access gate and list
+settings); total, rows, saved filters; the assign/share dialog (users, departments); unread
+notifications; the session's expiry update. The filter builder's user and related-record options are
+fetched when a field is picked (``?choices=``), not with the page.
 """
 
 import pytest
@@ -20,9 +21,9 @@ from .customer_world import create, make_world
 
 pytestmark = pytest.mark.django_db
 
-LIST_QUERIES = 22
-API_QUERIES = 14
-DETAIL_360_QUERIES = 15
+LIST_QUERIES = 13
+API_QUERIES = 10
+DETAIL_360_QUERIES = 11
 
 
 def counted(client, url: str) -> int:

@@ -49,9 +49,40 @@
     return list;
   }
 
+  // Options read from the database (users, related records) are fetched from the list page when
+  // the field is first used, so the page itself does not load them all. One request per field.
+  var pending = {};
+  function loadChoices(field) {
+    if (!pending[field.name]) {
+      var url = (root.getAttribute("data-list-url") || window.location.pathname) + "?choices=" + encodeURIComponent(field.name);
+      pending[field.name] = fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+        .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+        .then(function (data) { field.choices = data.choices || []; field.choices_lazy = false; })
+        .catch(function () { delete pending[field.name]; });
+    }
+    return pending[field.name];
+  }
+
   function valueInput(field, op, value) {
     if (op === "empty" || op === "notempty") { return el("span"); }
     var cls = "form-control";
+    if (field.choices_lazy && !(field.type === "fk" && op === "contains")) {
+      // Until the options arrive, the chosen values stay selected so the rule keeps its meaning.
+      var waiting = el("select", { "class": "form-select", "data-zg-value": "", "aria-label": TEXT.value, "aria-busy": "true" });
+      var kept = Array.isArray(value) ? value.map(String) : (value === undefined || value === null || value === "" ? [] : [String(value)]);
+      if (op === "in") { waiting.multiple = true; waiting.size = 4; }
+      else if (!kept.length) { waiting.appendChild(option("", TEXT.choose, true)); }
+      kept.forEach(function (v) { waiting.appendChild(option(v, v, true)); });
+      loadChoices(field).then(function () {
+        if (!field.choices_lazy && waiting.parentNode) {
+          var chosen = waiting.multiple
+            ? Array.prototype.filter.call(waiting.options, function (o) { return o.selected; }).map(function (o) { return o.value; })
+            : waiting.value;
+          waiting.replaceWith(valueInput(field, op, chosen));
+        }
+      });
+      return waiting;
+    }
     // A foreign key "contains" is typed (it matches the related name); other choices are picked.
     var hasChoices = field.choices && field.choices.length && field.type !== "text" && !(field.type === "fk" && op === "contains");
     if (hasChoices) {

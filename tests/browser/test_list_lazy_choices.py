@@ -1,0 +1,35 @@
+"""The filter builder fetches a foreign key's options when the field is picked, and filters by them."""
+
+import pytest
+
+from core.testing import full_grants, make_department, make_role, make_user
+from customers.models import Customer
+from org.models import Scope
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+MODULE = "customers.customer"
+
+
+def test_owner_options_arrive_on_demand_and_filter(live_server, page, login):
+    dept = make_department("销售一部")
+    role = make_role("lead", grants=full_grants(MODULE, Scope.DEPARTMENT))
+    lead = make_user("lead", department=dept, first_name="经理", last_name="张", roles=[role])
+    other = make_user("other", department=dept, first_name="小红", last_name="李", roles=[role])
+    for owner, name in ((lead, "北京科技有限公司"), (other, "上海贸易公司")):
+        Customer.objects.create(name=name, owner=owner, department=dept, created_by=owner)
+
+    login(lead)
+    requests = []
+    page.on("request", lambda r: requests.append(r.url) if "choices=" in r.url else None)
+    page.goto("/customers/customer/")
+    assert requests == []  # nothing is fetched until a field with stored options is picked
+    page.get_by_test_id("filter-toggle").click()
+    row = page.locator("#zg-filter-builder .zg-rule").nth(0)
+    row.locator("[data-zg-field]").select_option("owner")
+    row.locator("[data-zg-operator]").select_option("eq")
+    row.locator("select[data-zg-value]").select_option(str(other.pk))  # waits for the fetched options
+    assert any("choices=owner" in url for url in requests)
+    with page.expect_response(lambda r: "/customers/customer/" in r.url and r.request.headers.get("hx-request") == "true"):
+        page.locator("[data-zg-apply]").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#zg-list-table tbody td:nth-child(2) a").all_inner_texts() == ["上海贸易公司"]
