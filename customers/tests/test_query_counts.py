@@ -32,7 +32,20 @@ def counted(client, url: str) -> int:
         response = client.get(url)
     assert response.status_code == 200, url
     skip = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGIN", "COMMIT")
-    return len([q for q in ctx.captured_queries if not q["sql"].startswith(skip)])
+    queries = [q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(skip)]
+    return Counted(len(queries), queries)
+
+
+class Counted(int):
+    """A query count whose repr lists the queries, so a failing pin says what was added."""
+
+    def __new__(cls, value: int, queries: list[str]):
+        obj = super().__new__(cls, value)
+        obj.queries = queries
+        return obj
+
+    def __repr__(self):
+        return f"{int(self)} queries:\n" + "\n".join(q[:300] for q in self.queries)
 
 
 @pytest.fixture
