@@ -43,6 +43,7 @@ def receipt_post(*, actor, receivable: Receivable | int, amount, date: datetime.
     locked = access.get_visible(actor, "update", Receivable.objects.select_for_update(of=("self",)), pk=pk)
     existing = _existing(key, locked.pk)
     if existing is not None:
+        existing.replayed = True  # the caller answers "already recorded" (API: 200, not 201)
         return existing
     if amount <= 0 or amount != amount.quantize(CENT):
         raise ValidationError({"amount": _("The amount must be more than zero, in cents.")})
@@ -58,6 +59,7 @@ def receipt_post(*, actor, receivable: Receivable | int, amount, date: datetime.
         existing = _existing(key, locked.pk)
         if existing is None:
             raise
+        existing.replayed = True
         return existing
     before = {"received": str(locked.received), "balance": str(locked.balance)}
     locked.received = locked.received + amount

@@ -125,8 +125,7 @@ class ReceiptViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data.pop("idempotency_key", None)
         if not key:
             raise serializers.ValidationError({"idempotency_key": [_("Send an Idempotency-Key header or field.")]})
-        existed = Receipt.objects.filter(idempotency_key=key).exists()
         receipt = receipts.receipt_post(actor=request.user, receivable=data.pop("receivable"), idempotency_key=key,
                                         **data)
-        code = status.HTTP_200_OK if existed else status.HTTP_201_CREATED
+        code = status.HTTP_200_OK if getattr(receipt, "replayed", False) else status.HTTP_201_CREATED
         return Response(self.get_serializer(receipt).data, status=code)
