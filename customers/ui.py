@@ -37,6 +37,8 @@ class CustomerUI(ui.ModelUI):
     # Extra buttons of the list's batch bar: (url name, icon, label, operation the user needs).
     batch_buttons = [
         {"url_name": "customers:customer_merge", "icon": "arrows-join", "label": _("Merge"), "needs": "delete"},
+        {"url_name": "customers:customer_release_batch", "icon": "lifebuoy", "label": _("Release to pool"),
+         "needs": "update"},
     ]
 
     def search(self, qs, term: str, *, user=None):

@@ -11,5 +11,6 @@ urlpatterns = [
     path("pools/claim/", views_pools.pool_claim, name="pool_claim"),
     path("pools/manage/", views_pools.pool_manage, name="pool_manage"),
     path("customer/<int:pk>/release/", views_pools.customer_release, name="customer_release"),
+    path("customers/release/", views_pools.customer_release_batch, name="customer_release_batch"),
     path("assignments/", views_assignments.assignment_list, name="assignment_list"),
 ]

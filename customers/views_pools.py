@@ -115,6 +115,52 @@ def customer_release(request, pk):
     return redirect("customers:customer_list")
 
 
+MAX_RELEASE = 200
+
+
+def _release_ids(params) -> list[int]:
+    ids = []
+    for raw in params.getlist("ids"):
+        ids += [int(part) for part in str(raw).split(",") if part.strip().isdigit()]
+    return list(dict.fromkeys(ids))[:MAX_RELEASE]
+
+
+@login_required
+def customer_release_batch(request):
+    """Release the customers chosen on the list (batch bar): shows where each goes, asks for the reason
+    once, then releases each on its own through the service (a refusal names the customer and why)."""
+    access.require(request.user, "update", Customer)
+    params = request.POST if request.method == "POST" else request.GET
+    ids = _release_ids(params)
+    back = _next(request, reverse("customers:customer_list")) if request.method == "POST" else (
+        params.get("next") if url_has_allowed_host_and_scheme(params.get("next") or "", {request.get_host()})
+        else reverse("customers:customer_list"))
+    customers = list(access.visible_to(request.user, "update", Customer).filter(pk__in=ids)
+                     .select_related("department", "pool").order_by("name", "id"))
+    if not customers:
+        messages.error(request, _("Choose at least one customer."))
+        return HttpResponseRedirect(back)
+    error = ""
+    if request.method == "POST":
+        try:
+            result = services.release_many(actor=request.user, customer_ids=[c.pk for c in customers],
+                                           reason=params.get("reason", ""))
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            if result.done:
+                messages.success(request, _("Released %(n)s customers to the public pool.") % {"n": len(result.done)})
+            names = {c.pk: c.name for c in customers}
+            for pk, why in result.refused:
+                messages.error(request, f"{names.get(pk, pk)}: {why}")
+            return HttpResponseRedirect(back)
+    rows = [{"customer": c, "pool": None if c.pool_id else selectors.target_pool(c.department)} for c in customers]
+    return render(request, "customers/pools/release_batch.html", {
+        "rows": rows, "ids": ",".join(str(c.pk) for c in customers), "next": back, "error": error,
+        "reason": params.get("reason", ""),
+    }, status=400 if error else 200)
+
+
 # ---- administration ------------------------------------------------------------------------------
 
 def _manage_page(request, errors=(), status=200):

@@ -191,6 +191,11 @@ def _rule_q(info: FieldInfo, operator: str, raw, aliases: _Aliases) -> Q:
     if kind == "fk" and operator == "contains":
         text = _convert(FieldInfo(name=info.name, label=info.label, type="text", operators=()), raw)
         return Q(**{f"{path}__name__icontains": text})
+    if kind == "fk" and operator in ("eq", "ne", "in") and _is_tree(info):
+        # A category means the category and everything under it (机械 › 机床 is still 机械).
+        values = _convert_many(info, raw) if operator == "in" else [_convert(info, raw)]
+        cond = Q(**{f"{path}__in": _subtree_ids(info, values)})
+        return ~cond if operator == "ne" else cond
     if operator == "in":
         values = _convert_many(info, raw)
         if kind == "datetime":
@@ -218,6 +223,25 @@ def _rule_q(info: FieldInfo, operator: str, raw, aliases: _Aliases) -> Q:
             return ~eq | Q(**{f"{path}__isnull": True})
         return ~eq
     return Q(**{f"{path}__{operator}": value})
+
+
+def _is_tree(info: FieldInfo) -> bool:
+    from core.models.tree import TreeNode
+
+    related = getattr(info.model_field, "related_model", None)
+    return isinstance(related, type) and issubclass(related, TreeNode)
+
+
+def _subtree_ids(info: FieldInfo, ids) -> list:
+    """The chosen nodes and their descendants: one query on the (small) tree table."""
+    model = info.model_field.related_model
+    paths = list(model.objects.filter(pk__in=ids).values_list("path", flat=True))
+    if not paths:
+        return list(ids)
+    cond = Q()
+    for prefix in paths:
+        cond |= Q(path__startswith=prefix)
+    return list(model.objects.filter(cond).values_list("pk", flat=True))
 
 
 def parse_definition(raw: str | None) -> dict | None:

@@ -240,3 +240,26 @@ def test_foreign_keys_keyed_by_code_and_matched_by_name(cui, seller):
     assert ("110000", beijing.name) in fields["province"].choices
     with pytest.raises(ValidationError):
         run(cui, seller, {"rules": [rule("owner", "contains", "王")]})
+
+
+def test_a_category_filter_takes_its_subcategories(cui, seller):
+    from customers.models import CustomerCategory
+
+    def node(name, parent=None):
+        cat = CustomerCategory.objects.create(name=name, parent=parent)
+        cat.path = f"{parent.path if parent else '/'}{cat.pk}/"
+        cat.save(update_fields=["path"])
+        return cat
+
+    machinery = node("机械")
+    tools = node("机床", machinery)
+    lathes = node("车床", tools)
+    food = node("食品")
+    customer(seller, "甲", category=machinery)
+    customer(seller, "乙", category=lathes)
+    customer(seller, "丙", category=food)
+    customer(seller, "丁")
+    assert run(cui, seller, {"rules": [rule("category", "eq", str(machinery.pk))]}) == ["乙", "甲"]
+    assert run(cui, seller, {"rules": [rule("category", "eq", str(tools.pk))]}) == ["乙"]
+    assert run(cui, seller, {"rules": [rule("category", "in", [str(tools.pk), str(food.pk)])]}) == ["丙", "乙"]
+    assert run(cui, seller, {"rules": [rule("category", "ne", str(machinery.pk))]}) == ["丁", "丙"]

@@ -165,3 +165,31 @@ def test_detail_address_of_a_pool_customer_opens_the_masked_card_for_members_onl
     assert resp.status_code == 302 and resp.url == reverse("customers:pool_customer", args=[customer.pk])
     client.force_login(world.bob)  # outside the pool: still not found
     assert client.get(url).status_code == 404
+
+
+def test_batch_release_from_the_list(client, world):
+    first, second = create(world.alice, "乙一"), create(world.alice, "乙二")
+    stranger = create(world.carol, "丙公司")  # carol's, not alice's: out of alice's update scope
+    c = client_for(client, world.alice)
+    listing = c.get(reverse("customers:customer_list")).content.decode()
+    assert reverse("customers:customer_release_batch") in listing
+    url = reverse("customers:customer_release_batch")
+    page = c.get(url, {"ids": f"{first.pk},{second.pk},{stranger.pk}"}).content.decode()
+    assert "乙一" in page and "乙二" in page and "丙公司" not in page and world.north_pool.name in page
+    # No reason: refused, nothing moves.
+    resp = c.post(url, {"ids": f"{first.pk},{second.pk}", "reason": ""})
+    assert resp.status_code == 400 and not Customer.objects.filter(pool__isnull=False).exists()
+    resp = c.post(url, {"ids": f"{first.pk},{second.pk},{stranger.pk}", "reason": "长期无需求"}, follow=True)
+    assert "Released 2 customers" in resp.content.decode()
+    assert set(Customer.objects.filter(pool=world.north_pool).values_list("pk", flat=True)) == {first.pk, second.pk}
+    assert Customer.objects.get(pk=stranger.pk).pool is None and Customer.objects.get(pk=stranger.pk).owner == world.carol
+    assert CustomerAssignment.objects.filter(customer=first, kind=CustomerAssignment.Kind.RELEASE).count() == 1
+
+
+def test_batch_release_of_only_foreign_customers_changes_nothing(client, world):
+    stranger = create(world.carol, "丙公司")
+    c = client_for(client, world.alice)
+    resp = c.post(reverse("customers:customer_release_batch"), {"ids": str(stranger.pk), "reason": "x"})
+    assert resp.status_code == 302
+    assert Customer.objects.get(pk=stranger.pk).pool is None
+    assert not CustomerAssignment.objects.filter(customer=stranger, kind=CustomerAssignment.Kind.RELEASE).exists()
