@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Sum
+from django.db.models import Count, Exists, F, OuterRef, Sum, Window
+from django.db.models.functions import RowNumber
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,6 +44,12 @@ def board_context(request, *, error: str = "", moved: int | None = None) -> dict
         qs = qs.filter(owner_id=owner)
     stages = list(LookupItem.objects.filter(kind="sales_stage", active=True).order_by("sort", "id"))
     totals = {row["stage_id"]: row for row in qs.values("stage_id").annotate(n=Count("id"), amount=Sum("amount"))}
+    # The newest cards of every column in one query (ROW_NUMBER per stage), not one query per column.
+    ranked = qs.annotate(rank=Window(RowNumber(), partition_by=[F("stage_id")],
+                                     order_by=[F("updated_at").desc(), F("id").desc()]))
+    by_stage: dict = {}
+    for card in ranked.filter(rank__lte=CARDS_PER_COLUMN).order_by("-updated_at", "-id"):
+        by_stage.setdefault(card.stage_id, []).append(card)
     hidden = access.hidden_fields(user, Opportunity)
     rules = dict(StageRule.objects.values_list("stage_id", "max_days"))
     now = timezone.now()
@@ -51,7 +58,7 @@ def board_context(request, *, error: str = "", moved: int | None = None) -> dict
         stage_id = stage.pk if stage else None
         if stage is None and stage_id not in totals:
             continue
-        cards = list(qs.filter(stage_id=stage_id).order_by("-updated_at", "-id")[:CARDS_PER_COLUMN])
+        cards = by_stage.get(stage_id, [])
         for card in cards:
             # Days in the current stage, flagged when past the stage's alert limit (open ones only).
             card.dwell_days = (now - card.stage_entered_at).days if card.stage_entered_at else None
@@ -60,7 +67,9 @@ def board_context(request, *, error: str = "", moved: int | None = None) -> dict
         total = totals.get(stage_id, {})
         columns.append({"stage": stage, "cards": cards, "count": total.get("n", 0),
                         "amount": None if "amount" in hidden else total.get("amount")})
-    owners = working_users().filter(pk__in=access.visible_to(user, "read", Opportunity).values("owner_id"))
+    # People whose opportunities the user may see: one index probe per working user, not a pass over
+    # every opportunity.
+    owners = working_users().filter(Exists(access.visible_to(user, "read", Opportunity).filter(owner_id=OuterRef("pk"))))
     return {"columns": columns, "owner": owner, "owners": owners, "error": error, "moved": moved,
             "may_update": access.can(user, "update", Opportunity), "hide_amount": "amount" in hidden,
             "may_create": access.can(user, "create", Opportunity)}

@@ -165,3 +165,22 @@ def test_terminated_opportunities_are_red_in_the_list(world, client):
     row = html[html.index('class="table-danger"'):]
     assert reverse("sales:opportunity_detail", args=[ended.pk]) in row.split("</tr>")[0]
     assert reverse("sales:opportunity_detail", args=[live.pk]) not in row.split("</tr>")[0]
+
+
+def test_board_reads_every_column_in_one_query_and_caps_each(world, client, django_assert_max_num_queries, monkeypatch):
+    from sales import views_board
+
+    monkeypatch.setattr(views_board, "CARDS_PER_COLUMN", 2)
+    made = {code: [opportunity(world, subject=f"{code}-{i}", stage=stage(code)) for i in range(3)]
+            for code in ("initial", "needs", "proposal")}
+    login(client, world.seller)
+    client.get(reverse("sales:opportunity_board"))  # warm the session and per-process caches
+    with django_assert_max_num_queries(13):
+        html = client.get(reverse("sales:opportunity_board")).content.decode()
+    for code, rows in made.items():
+        # The two newest of each column are shown, the oldest is not; the column still counts all three.
+        assert rows[2].subject in html and rows[1].subject in html and rows[0].subject not in html
+    ctx = views_board.board_context(type("R", (), {"user": world.seller, "GET": {}, "POST": {}})())
+    counts = {c["stage"].code: c["count"] for c in ctx["columns"] if c["stage"]}
+    assert counts["initial"] == counts["needs"] == counts["proposal"] == 3
+    assert [o.pk for o in ctx["owners"]] == [world.seller.pk]
