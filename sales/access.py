@@ -15,7 +15,8 @@ access.register(ContactRecord, module="sales.opportunity", via="opportunity",
                 fields=("content", "next_step", "cost_estimate", "expected_amount"))
 access.register(Project, module="sales.project", label=_("Projects"),
                 fields=("code", "subject", "customer", "contact", "stage", "win_rate", "cost_estimate",
-                        "expected_amount", "start_date", "planned_close", "actual_close", "notes"))
+                        "expected_amount", "start_date", "planned_close", "actual_close", "actual_cost",
+                        "actual_sales", "notes"))
 access.register(MaintenanceRecord, module="sales.project", via="project",
                 fields=("content", "next_step", "cost_estimate", "expected_amount"))
 # Quotes hang off a contact record (opportunities) or a maintenance record (projects), two modules,

@@ -70,13 +70,14 @@ class ProjectUI(ui.ModelUI):
     icon = "briefcase"
     list_columns = ["code", "subject", "customer", "stage", "win_rate", "expected_amount", "amount", "status",
                     "terminated", "opportunity", "owner", "start_date", "planned_close", "actual_close",
-                    "cost_estimate", "department", "created_at"]
+                    "cost_estimate", "actual_cost", "actual_sales", "department", "created_at"]
     default_columns = ["code", "subject", "customer", "stage", "win_rate", "amount", "status", "owner", "planned_close"]
     frozen = 2
     search_fields = ["code", "subject", "customer__name", "notes"]
-    form_fields = ["code", "subject", "customer", "contact", *PIPELINE, "status", "notes"]
-    detail_fields = ["code", "subject", "customer", "contact", "opportunity", *PIPELINE, "amount", "status",
-                     "terminated", "notes"]
+    form_fields = ["code", "subject", "customer", "contact", *PIPELINE, "actual_cost", "actual_sales", "status",
+                   "notes"]
+    detail_fields = ["code", "subject", "customer", "contact", "opportunity", *PIPELINE, "amount", "actual_cost",
+                     "actual_sales", "status", "terminated", "notes"]
     select_related = ["customer", "stage", "owner", "opportunity"]
     row_class = staticmethod(row_class)
 

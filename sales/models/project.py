@@ -25,6 +25,10 @@ class Project(BusinessModel, PipelineFields):
     opportunity = models.ForeignKey("sales.Opportunity", verbose_name=_("opportunity"), null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="projects", editable=False)
     amount = money_field(_("project amount"))
+    # Entered by hand once the project runs (卓越精财: "转为项目…再进行实际成本与实际金额的修改");
+    # the customer project analysis sums them.
+    actual_cost = money_field(_("actual cost"))
+    actual_sales = money_field(_("actual sales"))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
     terminated = models.BooleanField(_("terminated"), default=False)
     notes = models.TextField(_("notes"), blank=True)
