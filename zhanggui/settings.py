@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "sales",
     "marketing",
     "contracts",
+    "targets",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,8 @@ urlpatterns = [
     path("sales/", include("sales.urls")),
     path("marketing/", include("marketing.urls")),
     path("contracts/", include("contracts.urls")),
+    path("targets/", include("targets.urls")),
+    path("reports/", include("reports.urls")),
     path("api/v1/", include("zhanggui.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TargetsConfig(AppConfig):
+    name = "targets"
+    verbose_name = _("Sales targets")
+
+    def ready(self):
+        # Registrations: gate, menu, home-page panel.
+        from . import registrations  # noqa: F401
