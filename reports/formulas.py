@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -96,7 +97,7 @@ class Column:
 
 
 OPPORTUNITY_COLUMNS = [
-    Column("count", _("Number"), "count"),
+    Column("count", pgettext_lazy("how many records", "Count"), "count"),
     Column("cost", _("Expected cost"), "money", ("cost_estimate",)),
     Column("expected", _("Expected sales"), "money", ("expected_amount",)),
     Column("amount", _("Opportunity amount"), "money", ("amount",)),

@@ -136,7 +136,7 @@ def test_hidden_cost_hides_the_cost_columns(w, client):
     assert "Expected cost" not in body and "Expected profit" not in body and "Expected sales" in body
     sheet = load_workbook(io.BytesIO(b"".join(client.get(PAGE, {**YEAR, "export": "xlsx"}).streaming_content)))
     headers = [c.value for c in next(sheet.active.iter_rows())]
-    assert headers == ["Salesperson", "Number", "Expected sales", "Opportunity amount"]
+    assert headers == ["Salesperson", "Count", "Expected sales", "Opportunity amount"]
 
 
 def test_excel_export_has_rows_totals_and_dashes(w, client):
@@ -144,7 +144,7 @@ def test_excel_export_has_rows_totals_and_dashes(w, client):
     response = client.get(PAGE, {**YEAR, "by": "customer", "sort": "label", "export": "xlsx"})
     assert response.status_code == 200
     rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True))
-    assert rows[0][:4] == ("Customer", "Number", "Expected cost", "Expected sales")
+    assert rows[0][:4] == ("Customer", "Count", "Expected cost", "Expected sales")
     by_label = {r[0]: r for r in rows[1:]}
     assert by_label["杭州西湖贸易"][1:] == (1, 0, 0, 0, 0, "—", 0, "—")
     assert by_label["Total"][1:] == (4, 701, 1003, 503, 302, pytest.approx(30.11), -198, pytest.approx(-39.36))
