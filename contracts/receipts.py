@@ -40,26 +40,32 @@ def receipt_post(*, actor, receivable: Receivable | int, amount, date: datetime.
         raise ValidationError({"date": _("Give the date of the receipt.")})
     pk = getattr(receivable, "pk", receivable)
     # The row lock serialises every receipt of this receivable: balance reads and writes cannot interleave.
-    locked = access.get_visible(actor, "update", Receivable.objects.select_for_update(of=("self",)), pk=pk)
-    existing = _existing(key, locked.pk)
-    if existing is not None:
-        existing.replayed = True  # the caller answers "already recorded" (API: 200, not 201)
-        return existing
+    # Contract and order come along for the audit entry's text.
+    locked = access.get_visible(actor, "update", Receivable.objects.select_for_update(of=("self",))
+                                .select_related("contract", "order"), pk=pk)
+    refusal = None
     if amount <= 0 or amount != amount.quantize(CENT):
-        raise ValidationError({"amount": _("The amount must be more than zero, in cents.")})
-    if amount > locked.balance:
-        raise ValidationError({"amount": _("The amount %(amount)s is more than the balance %(balance)s.") % {
+        refusal = ValidationError({"amount": _("The amount must be more than zero, in cents.")})
+    elif amount > locked.balance:
+        refusal = ValidationError({"amount": _("The amount %(amount)s is more than the balance %(balance)s.") % {
             "amount": amount, "balance": locked.balance}})
+    if refusal is not None:
+        # A repeated request whose first run already took the balance is a replay, not an error.
+        existing = _existing(key, locked.pk)
+        if existing is None:
+            raise refusal
+        existing.replayed = True
+        return existing
     try:
+        # The unique key decides replays: the common case (a new key) costs no lookup.
         with transaction.atomic():
             receipt = Receipt.objects.create(receivable=locked, amount=amount, date=date, method=method,
                                              idempotency_key=key, notes=notes or "", created_by=actor)
     except IntegrityError:
-        # The same key committed for another receivable meanwhile: the unique constraint is the backstop.
-        existing = _existing(key, locked.pk)
+        existing = _existing(key, locked.pk)  # another receivable's key raises ValidationError here
         if existing is None:
             raise
-        existing.replayed = True
+        existing.replayed = True  # the caller answers "already recorded" (API: 200, not 201)
         return existing
     before = {"received": str(locked.received), "balance": str(locked.balance)}
     locked.received = locked.received + amount

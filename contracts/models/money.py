@@ -70,7 +70,10 @@ class Receivable(BusinessModel):
         base_manager_name = "all_objects"
         constraints = [models.CheckConstraint(condition=models.Q(balance__gte=0), name="receivable_balance_not_negative"),
                        models.CheckConstraint(condition=models.Q(received__gte=0), name="receivable_received_not_negative")]
-        indexes = [models.Index(fields=["customer", "balance"], name="receivable_customer_idx")]
+        # due_date, id: the receivables report's order (a seek to the first page of overdue rows
+        # instead of sorting every open receivable) and the due/overdue reminders' range.
+        indexes = [models.Index(fields=["customer", "balance"], name="receivable_customer_idx"),
+                   models.Index(fields=["due_date", "id"], name="receivable_due_idx")]
 
     def __str__(self):
         return f"{self.source} #{self.period}"

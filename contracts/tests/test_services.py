@@ -143,9 +143,23 @@ def test_repeated_idempotency_key_records_one_receipt(world):
     r = Receivable.objects.get(contract=c)
     first = receipts.receipt_post(actor=world.seller, receivable=r, amount="100", date=SIGNED, idempotency_key="same")
     again = receipts.receipt_post(actor=world.seller, receivable=r, amount="100", date=SIGNED, idempotency_key="same")
-    assert first.pk == again.pk and Receipt.objects.count() == 1
+    assert first.pk == again.pk and Receipt.objects.count() == 1 and again.replayed
     r.refresh_from_db()
     assert r.received == D("100.00")
+    # A replay of the receipt that took the whole balance is still a replay, not "more than the balance".
+    rest = receipts.receipt_post(actor=world.seller, receivable=r, amount=r.balance, date=SIGNED, idempotency_key="all")
+    replay = receipts.receipt_post(actor=world.seller, receivable=r, amount=rest.amount, date=SIGNED,
+                                   idempotency_key="all")
+    assert replay.pk == rest.pk and replay.replayed and Receipt.objects.count() == 2
+    r.refresh_from_db()
+    assert r.balance == D("0.00")
+    # The key of another receivable's receipt is refused and records nothing.
+    other = Receivable.objects.create(customer=r.customer, contract=r.contract, period=9, due_date=SIGNED,
+                                      amount=D("50.00"), balance=D("50.00"), owner=r.owner, department=r.department,
+                                      created_by=r.created_by)
+    with pytest.raises(ValidationError, match="another receivable"):
+        receipts.receipt_post(actor=world.seller, receivable=other, amount="10", date=SIGNED, idempotency_key="same")
+    assert Receipt.objects.count() == 2
 
 
 def test_status_by_date(world):
