@@ -1,0 +1,35 @@
+"""Roll-ups the sales reports read instead of scanning every opportunity (PostgreSQL only).
+
+``OpportunityDay`` holds, per local day of creation × salesperson × department × stage × status, the
+count and the sums of cost estimate, expected amount and opportunity amount of the live (not binned)
+opportunities. Database triggers keep it exact on every insert, update, soft delete, restore and
+delete, whoever writes (services, bulk moves, merges, SQL); ``reports.rollups`` decides when a report
+may read it (the user's scope must be expressible by salesperson and department) and adds the rows a
+department-scope user sees through ownership or shares. ``RollupState`` records the time zone the
+days were cut in: a changed TIME_ZONE makes the reports fall back to live queries until
+``manage.py rebuild_rollups`` runs.
+"""
+
+from django.db import models
+
+
+class OpportunityDay(models.Model):
+    day = models.DateField()
+    owner_id = models.IntegerField(default=0)  # 0: none (no foreign keys: triggers write it, users never)
+    department_id = models.IntegerField(default=0)
+    stage_id = models.IntegerField(default=0)
+    status = models.CharField(max_length=12)
+    n = models.BigIntegerField(default=0)
+    cost = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    expected = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    amount = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "owner_id", "department_id", "stage_id", "status"],
+                                               name="opportunity_day_key")]
+
+
+class RollupState(models.Model):
+    name = models.CharField(max_length=40, unique=True)
+    time_zone = models.CharField(max_length=64)
+    built_at = models.DateTimeField(auto_now=True)

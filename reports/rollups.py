@@ -1,0 +1,178 @@
+"""The opportunity roll-up (reports.models.OpportunityDay): its triggers, its rebuild, and the one read
+the funnel and the opportunity analysis by salesperson share.
+
+When may a report read the roll-up instead of the opportunities? Only when the result is the same:
+- PostgreSQL (the triggers exist only there; SQLite installations are small enough to scan), with the
+  roll-up cut in the current TIME_ZONE;
+- the user's scope for the action is "all" (every live opportunity), or a department / department and
+  below — then the rows of those departments come from the roll-up and the rows the user sees besides
+  (their own or created by them, or shared with them or their department, in other departments) are
+  added from the table itself. An "own" scope reads the table: its rows are few.
+A TRUNCATE of the opportunities (bulk loads) bypasses row triggers: run ``rebuild()`` after it.
+The period is whole local days (reports.params), the subject a salesperson or a department subtree,
+and the stage an exact match — all columns of the roll-up.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, Q, Sum
+
+from core import access
+from org.models import Department, Scope
+from sales.models import Opportunity
+
+from .models import OpportunityDay, RollupState
+
+STATE = "opportunity_day"
+SUMS = {"cost": "cost_estimate", "expected": "expected_amount", "amount": "amount"}
+GROUPS = ("stage_id", "status", "owner_id")
+
+_FUNCTION = """
+CREATE OR REPLACE FUNCTION reports_opportunity_day_apply() RETURNS trigger AS $$
+DECLARE
+  sign integer;
+  r sales_opportunity%ROWTYPE;
+BEGIN
+  IF TG_OP = 'UPDATE' AND OLD.deleted_at IS NOT DISTINCT FROM NEW.deleted_at
+     AND OLD.created_at = NEW.created_at AND OLD.owner_id IS NOT DISTINCT FROM NEW.owner_id
+     AND OLD.department_id IS NOT DISTINCT FROM NEW.department_id AND OLD.stage_id IS NOT DISTINCT FROM NEW.stage_id
+     AND OLD.status = NEW.status AND OLD.cost_estimate IS NOT DISTINCT FROM NEW.cost_estimate
+     AND OLD.expected_amount IS NOT DISTINCT FROM NEW.expected_amount AND OLD.amount IS NOT DISTINCT FROM NEW.amount THEN
+    RETURN NULL;  -- nothing the roll-up holds has changed (notes, version, updated_at…)
+  END IF;
+  FOR sign IN SELECT unnest(ARRAY[-1, 1]) LOOP
+    IF sign = -1 THEN
+      IF TG_OP = 'INSERT' THEN CONTINUE; END IF;
+      r := OLD;
+    ELSE
+      IF TG_OP = 'DELETE' THEN CONTINUE; END IF;
+      r := NEW;
+    END IF;
+    IF r.deleted_at IS NOT NULL THEN CONTINUE; END IF;
+    INSERT INTO reports_opportunityday AS d (day, owner_id, department_id, stage_id, status, n, cost, expected, amount)
+    VALUES ((r.created_at AT TIME ZONE '{tz}')::date, COALESCE(r.owner_id, 0), COALESCE(r.department_id, 0),
+            COALESCE(r.stage_id, 0), r.status, sign, sign * COALESCE(r.cost_estimate, 0),
+            sign * COALESCE(r.expected_amount, 0), sign * COALESCE(r.amount, 0))
+    ON CONFLICT (day, owner_id, department_id, stage_id, status) DO UPDATE
+      SET n = d.n + EXCLUDED.n, cost = d.cost + EXCLUDED.cost, expected = d.expected + EXCLUDED.expected,
+          amount = d.amount + EXCLUDED.amount;
+  END LOOP;
+  RETURN NULL;
+END $$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS reports_opportunity_day ON sales_opportunity;
+CREATE TRIGGER reports_opportunity_day AFTER INSERT OR UPDATE OR DELETE ON sales_opportunity
+  FOR EACH ROW EXECUTE FUNCTION reports_opportunity_day_apply();
+DROP TRIGGER IF EXISTS reports_opportunity_day_truncate ON sales_opportunity;
+"""
+
+_FILL = """
+INSERT INTO reports_opportunityday (day, owner_id, department_id, stage_id, status, n, cost, expected, amount)
+SELECT (created_at AT TIME ZONE %s)::date, COALESCE(owner_id, 0), COALESCE(department_id, 0), COALESCE(stage_id, 0),
+       status, COUNT(*), COALESCE(SUM(cost_estimate), 0), COALESCE(SUM(expected_amount), 0), COALESCE(SUM(amount), 0)
+FROM sales_opportunity WHERE deleted_at IS NULL GROUP BY 1, 2, 3, 4, 5
+"""
+
+
+def install(cursor, time_zone: str) -> None:
+    """SQL only (migrations call it too): triggers for ``time_zone``, the roll-up recomputed, the state row."""
+    tz = time_zone.replace("'", "")
+    cursor.execute("LOCK TABLE sales_opportunity IN SHARE ROW EXCLUSIVE MODE")
+    cursor.execute(_FUNCTION.replace("{tz}", tz))
+    cursor.execute("TRUNCATE reports_opportunityday")
+    cursor.execute(_FILL, [tz])
+    cursor.execute("DELETE FROM reports_rollupstate WHERE name = %s", [STATE])
+    cursor.execute("INSERT INTO reports_rollupstate (name, time_zone, built_at) VALUES (%s, %s, now())", [STATE, tz])
+
+
+def rebuild() -> None:
+    """(Re)create the triggers for the current TIME_ZONE and recompute the roll-up from the table, in
+    one transaction (the table is locked against writes meanwhile, so nothing is counted twice or lost)."""
+    if connection.vendor != "postgresql":
+        return
+    with transaction.atomic(), connection.cursor() as cur:
+        install(cur, settings.TIME_ZONE)
+    _usable.clear()
+
+
+_usable: dict[str, bool] = {}
+
+
+def usable() -> bool:
+    """PostgreSQL, and the roll-up was cut in the current time zone (checked once per process)."""
+    if connection.vendor != "postgresql":
+        return False
+    key = settings.TIME_ZONE
+    if key not in _usable:
+        _usable[key] = RollupState.objects.filter(name=STATE, time_zone=key).exists()
+    return _usable[key]
+
+
+def _live(qs, group: list[str]) -> list[dict]:
+    return list(qs.order_by().values(*group).annotate(
+        n=Count("pk"), **{name: Sum(field) for name, field in SUMS.items()}))
+
+
+def opportunity_groups(user, action: str, *, period, subject, group: list[str], stage_id=None,
+                       force_live: bool = False) -> list[dict]:
+    """Count and sums (cost, expected, amount) of the live opportunities the user may ``action``, created
+    in ``period``, narrowed to ``subject`` (and ``stage_id``), grouped by ``group`` (of stage_id, status,
+    owner_id). Rows as from ``values(*group).annotate(n, cost, expected, amount)``; a sum may be None
+    where the table holds no value, 0 where the roll-up does — the reports treat both as 0."""
+    assert set(group) <= set(GROUPS), group
+    start, end = period.datetime_range()
+    live = Opportunity.objects.filter(subject.q(), created_at__gte=start, created_at__lt=end)
+    if stage_id is not None:
+        live = live.filter(stage_id=stage_id)
+    level = access.scope_level(user, access.spec_for(Opportunity).module, action)
+    if level == Scope.NONE:
+        return []
+    roll_scope = None
+    if level == Scope.ALL:
+        roll_scope = Q()
+    elif level in (Scope.DEPARTMENT, Scope.SUBTREE) and user.department_id:
+        roll_scope = (Q(department=user.department_id) if level == Scope.DEPARTMENT
+                      else Q(department__path__startswith=user.department.path))
+    if force_live or roll_scope is None or not usable():
+        return _live(access.visible_to(user, action, live), group)
+
+    roll = OpportunityDay.objects.filter(day__gte=period.start, day__lte=period.end)
+    if subject.owner is not None:
+        roll = roll.filter(owner_id=subject.owner.pk)
+    elif subject.department is not None:
+        roll = roll.filter(department_id__in=Department.objects.filter(
+            path__startswith=subject.department.path).values("pk"))
+    if stage_id is not None:
+        roll = roll.filter(stage_id=stage_id)
+    extras = []
+    if level != Scope.ALL:
+        if level == Scope.DEPARTMENT:
+            roll = roll.filter(department_id=user.department_id)
+        else:
+            roll = roll.filter(department_id__in=Department.objects.filter(
+                path__startswith=user.department.path).values("pk"))
+        # What the user sees besides their departments' rows: own, created or shared, elsewhere.
+        own = access.scope_q(user, Opportunity, Scope.OWN, action=action)
+        extras = _live(live.filter(own).exclude(roll_scope), group)
+    rows = list(roll.order_by().values(*group).annotate(n=Sum("n"), cost=Sum("cost"), expected=Sum("expected"),
+                                                        amount=Sum("amount")).filter(n__gt=0))
+    for row in rows:  # the roll-up writes 0 for "none"
+        for key in ("stage_id", "owner_id"):
+            if key in row and row[key] == 0:
+                row[key] = None
+    if not extras:
+        return rows
+    merged = {tuple(r[g] for g in group): r for r in rows}
+    for row in extras:
+        key = tuple(row[g] for g in group)
+        if key not in merged:
+            merged[key] = row
+            continue
+        into = merged[key]
+        into["n"] += row["n"]
+        for name in SUMS:
+            into[name] = (into[name] or Decimal(0)) + (row[name] or Decimal(0))
+    return list(merged.values())
