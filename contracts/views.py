@@ -184,7 +184,8 @@ class ReceiptForm(forms.Form):
     amount = forms.DecimalField(label=gettext_lazy("amount"), max_digits=14, decimal_places=2)
     date = forms.DateField(label=gettext_lazy("date"))
     method = forms.ModelChoiceField(label=gettext_lazy("payment method"), required=False,
-                                    queryset=LookupItem.objects.filter(kind="payment_method", active=True))
+                                    queryset=LookupItem.objects.filter(kind="payment_method", active=True),
+                                    widget=forms.Select(attrs={"class": "form-select"}))
     notes = forms.CharField(label=gettext_lazy("notes"), required=False, max_length=500)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 

@@ -7,6 +7,8 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import NoReverseMatch
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -33,6 +35,21 @@ class UIView(LoginRequiredMixin, View):
         }
 
 
+def _related_link(field, value):
+    """A related record with pages of its own links to them (its page applies the gate again); the name is
+    already on this page, so the link reveals nothing more."""
+    from .ui import _registry
+
+    related = _registry.get(f"{field.related_model._meta.app_label}.{field.related_model._meta.model_name}")
+    if related is None:
+        return value
+    try:
+        url = related.url("detail", value.pk)
+    except NoReverseMatch:
+        return value
+    return format_html('<a href="{}">{}</a>', url, value)
+
+
 def detail_rows(ui, user, instance) -> list[tuple[str, object]]:
     """(label, display value) pairs of the fields the user may see, custom fields included."""
     hidden = access.hidden_fields(user, ui.model)
@@ -44,6 +61,10 @@ def detail_rows(ui, user, instance) -> list[tuple[str, object]]:
         value = getattr(instance, name)
         if field.choices:
             value = getattr(instance, f"get_{name}_display")()
+        elif isinstance(value, bool):
+            value = _("Yes") if value else _("No")  # as the list shows it, in the user's language
+        elif value is not None and field.many_to_one:
+            value = _related_link(field, value)
         rows.append((field.verbose_name, value))
     for cf in customfields.definitions(ui.key):
         if f"custom.{cf.code}" in hidden:

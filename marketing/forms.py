@@ -5,6 +5,7 @@ from __future__ import annotations
 from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core import autocomplete
 from core.models import LookupItem
@@ -59,7 +60,7 @@ class ConvertForm(TablerForm):
     confirm_duplicates = forms.BooleanField(label=_("Create it although similar customers exist"), required=False)
     existing = forms.ModelChoiceField(label=_("Existing customer"), queryset=Customer.objects.none(), required=False)
     contact_name = forms.CharField(label=_("contact name"), max_length=60)
-    contact_title = forms.CharField(label=_("title"), max_length=60, required=False)
+    contact_title = forms.CharField(label=pgettext_lazy("job", "title"), max_length=60, required=False)
     contact_mobile = forms.CharField(label=_("mobile"), max_length=40, required=False)
     contact_phone = forms.CharField(label=_("phone"), max_length=40, required=False)
     contact_email = forms.EmailField(label=_("email"), required=False)
@@ -114,7 +115,7 @@ class TeamForm(TablerForm):
 
 
 class WebFormAdminForm(TablerForm):
-    title = forms.CharField(label=_("title"), max_length=120)
+    title = forms.CharField(label=pgettext_lazy("heading", "title"), max_length=120)
     slug = forms.CharField(label=_("address key"), max_length=50,
                            help_text=_("Part of the public address: /marketing/web-form/<key>/"))
     intro = forms.CharField(label=_("introduction"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -140,7 +140,7 @@ def build_funnel(user, period: Period, subject: Subject, *, action: str = "read"
         for row in reversed(progression):
             reached += row.count
             row.reached = reached
-        for previous, row in zip(progression, progression[1:]):
+        for previous, row in zip(progression, progression[1:], strict=False):
             row.conversion = percent(row.reached, previous.reached)
         if None in by_stage:
             result.stages.append(make(None, _("No stage"), by_stage[None],

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import BusinessModel
 
@@ -74,7 +75,7 @@ class Contract(SalesDocument):
         FRAMEWORK = "framework", _("Framework")
         OTHER = "other", _("Other")
 
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
     contract_type = models.CharField(_("contract type"), max_length=12, choices=Type.choices, default=Type.SALES)
     our_signer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("our signer"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
@@ -113,7 +114,7 @@ class Order(SalesDocument):
     delivery_terms = models.TextField(_("delivery terms"), blank=True)
 
     class Meta:
-        verbose_name = _("order")
+        verbose_name = pgettext_lazy("sales order", "order")
         verbose_name_plural = _("orders")
         ordering = ["-id"]
 

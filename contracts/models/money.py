@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import BusinessModel
 
@@ -47,7 +48,7 @@ class Receivable(BusinessModel):
 
     contract = models.ForeignKey("contracts.Contract", verbose_name=_("contract"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="receivables", editable=False)
-    order = models.ForeignKey("contracts.Order", verbose_name=_("order"), null=True, blank=True,
+    order = models.ForeignKey("contracts.Order", verbose_name=pgettext_lazy("sales order", "order"), null=True, blank=True,
                               on_delete=models.PROTECT, related_name="receivables", editable=False)
     customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
                                  related_name="+", editable=False)

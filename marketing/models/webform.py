@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from customers.models import lookup
 
@@ -13,14 +14,14 @@ slug_validator = RegexValidator(r"^[a-z0-9][a-z0-9-]{1,49}$", _("Use 2–50 lowe
 class WebForm(models.Model):
     # Lead fields a form may ask for, in the order the form shows them; contact_name is always asked.
     FIELD_CHOICES = (
-        ("company", _("company")), ("title", _("title")), ("mobile", _("mobile")), ("phone", _("phone")),
+        ("company", _("company")), ("title", pgettext_lazy("job", "title")), ("mobile", _("mobile")), ("phone", _("phone")),
         ("email", _("email")), ("wechat", _("WeChat")), ("address", _("address")),
         ("requirement", _("requirement")),
     )
 
     slug = models.CharField(_("address key"), max_length=50, unique=True, validators=[slug_validator],
                             help_text=_("Part of the public address: /marketing/web-form/<key>/"))
-    title = models.CharField(_("title"), max_length=120)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=120)
     intro = models.TextField(_("introduction"), blank=True)
     fields = models.JSONField(_("fields"), default=list, blank=True)
     required = models.JSONField(_("required fields"), default=list, blank=True)

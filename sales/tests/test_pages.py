@@ -177,7 +177,7 @@ def test_board_caps_each_column_and_counts_all(world, client, django_assert_max_
     client.get(reverse("sales:opportunity_board"))  # warm the session and per-process caches
     with django_assert_max_num_queries(15):  # 12 for the page and one per column that has cards (3 here)
         html = client.get(reverse("sales:opportunity_board")).content.decode()
-    for code, rows in made.items():
+    for rows in made.values():
         # The two newest of each column are shown, the oldest is not; the column still counts all three.
         assert rows[2].subject in html and rows[1].subject in html and rows[0].subject not in html
     ctx = views_board.board_context(type("R", (), {"user": world.seller, "GET": {}, "POST": {}})())
