@@ -15,9 +15,9 @@ from django.db import models
 
 class OpportunityDay(models.Model):
     day = models.DateField()
-    owner_id = models.IntegerField(default=0)  # 0: none (no foreign keys: triggers write it, users never)
-    department_id = models.IntegerField(default=0)
-    stage_id = models.IntegerField(default=0)
+    owner_id = models.BigIntegerField(default=0)  # 0: none (no foreign keys: triggers write it, users never)
+    department_id = models.BigIntegerField(default=0)
+    stage_id = models.BigIntegerField(default=0)
     status = models.CharField(max_length=12)
     n = models.BigIntegerField(default=0)
     cost = models.DecimalField(max_digits=20, decimal_places=2, default=0)
@@ -33,3 +33,18 @@ class RollupState(models.Model):
     name = models.CharField(max_length=40, unique=True)
     time_zone = models.CharField(max_length=64)
     built_at = models.DateTimeField(auto_now=True)
+
+
+class ReceiptDay(models.Model):
+    """Per receipt date × salesperson × department of the receivable: count and sum of the receipts of
+    live receivables (Top N by receipts). Kept by triggers on receipts and on receivables (a receivable
+    moved to another salesperson or to the recycle bin takes its receipts with it)."""
+
+    day = models.DateField()
+    owner_id = models.BigIntegerField(default=0)
+    department_id = models.BigIntegerField(default=0)
+    n = models.BigIntegerField(default=0)
+    amount = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "owner_id", "department_id"], name="receipt_day_key")]

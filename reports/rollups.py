@@ -19,13 +19,14 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 
+from contracts.models import Receipt, Receivable
 from core import access
 from org.models import Department, Scope
 from sales.models import Opportunity
 
-from .models import OpportunityDay, RollupState
+from .models import OpportunityDay, ReceiptDay, RollupState
 
 STATE = "opportunity_day"
 SUMS = {"cost": "cost_estimate", "expected": "expected_amount", "amount": "amount"}
@@ -69,6 +70,62 @@ CREATE TRIGGER reports_opportunity_day AFTER INSERT OR UPDATE OR DELETE ON sales
 DROP TRIGGER IF EXISTS reports_opportunity_day_truncate ON sales_opportunity;
 """
 
+_RECEIPT_FUNCTIONS = """
+CREATE OR REPLACE FUNCTION reports_receipt_day_add(day date, owner bigint, dept bigint, cnt bigint, total numeric)
+RETURNS void AS $$
+  INSERT INTO reports_receiptday AS d (day, owner_id, department_id, n, amount)
+  VALUES (day, COALESCE(owner, 0), COALESCE(dept, 0), cnt, total)
+  ON CONFLICT (day, owner_id, department_id) DO UPDATE SET n = d.n + EXCLUDED.n, amount = d.amount + EXCLUDED.amount;
+$$ LANGUAGE sql;
+CREATE OR REPLACE FUNCTION reports_receipt_day_apply() RETURNS trigger AS $$
+DECLARE
+  rv contracts_receivable%ROWTYPE;
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    SELECT * INTO rv FROM contracts_receivable WHERE id = OLD.receivable_id;
+    IF FOUND AND rv.deleted_at IS NULL THEN
+      PERFORM reports_receipt_day_add(OLD.date, rv.owner_id, rv.department_id, -1, -OLD.amount);
+    END IF;
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    SELECT * INTO rv FROM contracts_receivable WHERE id = NEW.receivable_id;
+    IF FOUND AND rv.deleted_at IS NULL THEN
+      PERFORM reports_receipt_day_add(NEW.date, rv.owner_id, rv.department_id, 1, NEW.amount);
+    END IF;
+  END IF;
+  RETURN NULL;
+END $$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS reports_receipt_day ON contracts_receipt;
+CREATE TRIGGER reports_receipt_day AFTER INSERT OR UPDATE OR DELETE ON contracts_receipt
+  FOR EACH ROW EXECUTE FUNCTION reports_receipt_day_apply();
+CREATE OR REPLACE FUNCTION reports_receipt_day_move() RETURNS trigger AS $$
+BEGIN
+  IF OLD.owner_id IS NOT DISTINCT FROM NEW.owner_id AND OLD.department_id IS NOT DISTINCT FROM NEW.department_id
+     AND OLD.deleted_at IS NOT DISTINCT FROM NEW.deleted_at THEN
+    RETURN NULL;  -- balances and versions change on every receipt; only these move the receipts
+  END IF;
+  IF OLD.deleted_at IS NULL THEN
+    PERFORM reports_receipt_day_add(r.date, OLD.owner_id, OLD.department_id, -COUNT(*), -SUM(r.amount))
+    FROM contracts_receipt r WHERE r.receivable_id = OLD.id GROUP BY r.date;
+  END IF;
+  IF NEW.deleted_at IS NULL THEN
+    PERFORM reports_receipt_day_add(r.date, NEW.owner_id, NEW.department_id, COUNT(*), SUM(r.amount))
+    FROM contracts_receipt r WHERE r.receivable_id = NEW.id GROUP BY r.date;
+  END IF;
+  RETURN NULL;
+END $$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS reports_receipt_day_move ON contracts_receivable;
+CREATE TRIGGER reports_receipt_day_move AFTER UPDATE ON contracts_receivable
+  FOR EACH ROW EXECUTE FUNCTION reports_receipt_day_move();
+"""
+
+_RECEIPT_FILL = """
+INSERT INTO reports_receiptday (day, owner_id, department_id, n, amount)
+SELECT r.date, COALESCE(v.owner_id, 0), COALESCE(v.department_id, 0), COUNT(*), SUM(r.amount)
+FROM contracts_receipt r JOIN contracts_receivable v ON v.id = r.receivable_id
+WHERE v.deleted_at IS NULL GROUP BY 1, 2, 3
+"""
+
 _FILL = """
 INSERT INTO reports_opportunityday (day, owner_id, department_id, stage_id, status, n, cost, expected, amount)
 SELECT (created_at AT TIME ZONE %s)::date, COALESCE(owner_id, 0), COALESCE(department_id, 0), COALESCE(stage_id, 0),
@@ -84,6 +141,10 @@ def install(cursor, time_zone: str) -> None:
     cursor.execute(_FUNCTION.replace("{tz}", tz))
     cursor.execute("TRUNCATE reports_opportunityday")
     cursor.execute(_FILL, [tz])
+    cursor.execute("LOCK TABLE contracts_receivable, contracts_receipt IN SHARE ROW EXCLUSIVE MODE")
+    cursor.execute(_RECEIPT_FUNCTIONS)
+    cursor.execute("TRUNCATE reports_receiptday")
+    cursor.execute(_RECEIPT_FILL)
     cursor.execute("DELETE FROM reports_rollupstate WHERE name = %s", [STATE])
     cursor.execute("INSERT INTO reports_rollupstate (name, time_zone, built_at) VALUES (%s, %s, now())", [STATE, tz])
 
@@ -175,4 +236,50 @@ def opportunity_groups(user, action: str, *, period, subject, group: list[str], 
         into["n"] += row["n"]
         for name in SUMS:
             into[name] = (into[name] or Decimal(0)) + (row[name] or Decimal(0))
+    return list(merged.values())
+
+
+def receipt_owner_sums(user, action: str, *, period, subject, force_live: bool = False) -> list[dict]:
+    """Receipts in ``period`` of the live receivables the user may ``action``, narrowed to ``subject``,
+    summed per salesperson of the receivable: [{"owner_id", "n", "amount"}]. From the receipt roll-up
+    when the scope allows (as for opportunities), else from the table."""
+    live = Receipt.objects.filter(subject.q(owner="receivable__owner", department="receivable__department"),
+                                  receivable__deleted_at__isnull=True, date__gte=period.start, date__lte=period.end)
+    level = access.scope_level(user, access.spec_for(Receivable).module, action)
+    if level == Scope.NONE:
+        return []
+
+    def table(qs) -> list[dict]:
+        return list(qs.order_by().values(owner_id=F("receivable__owner_id")).annotate(n=Count("pk"), amount=Sum("amount")))
+
+    roll_scope = None
+    if level == Scope.ALL:
+        roll_scope = Q()
+    elif level in (Scope.DEPARTMENT, Scope.SUBTREE) and user.department_id:
+        roll_scope = (Q(receivable__department=user.department_id) if level == Scope.DEPARTMENT
+                      else Q(receivable__department__path__startswith=user.department.path))
+    if force_live or roll_scope is None or not usable():
+        return table(access.visible_to(user, action, live))
+    roll = ReceiptDay.objects.filter(day__gte=period.start, day__lte=period.end)
+    if subject.owner is not None:
+        roll = roll.filter(owner_id=subject.owner.pk)
+    elif subject.department is not None:
+        roll = roll.filter(department_id__in=Department.objects.filter(
+            path__startswith=subject.department.path).values("pk"))
+    extras = []
+    if level != Scope.ALL:
+        if level == Scope.DEPARTMENT:
+            roll = roll.filter(department_id=user.department_id)
+        else:
+            roll = roll.filter(department_id__in=Department.objects.filter(
+                path__startswith=user.department.path).values("pk"))
+        extras = table(live.filter(access.scope_q(user, Receipt, Scope.OWN, action=action)).exclude(roll_scope))
+    rows = list(roll.order_by().values("owner_id").annotate(n=Sum("n"), amount=Sum("amount")).filter(n__gt=0))
+    merged = {}
+    for row in rows:
+        merged[row["owner_id"] or None] = {"owner_id": row["owner_id"] or None, "n": row["n"], "amount": row["amount"]}
+    for row in extras:
+        into = merged.setdefault(row["owner_id"], {"owner_id": row["owner_id"], "n": 0, "amount": Decimal(0)})
+        into["n"] += row["n"]
+        into["amount"] = (into["amount"] or Decimal(0)) + (row["amount"] or Decimal(0))
     return list(merged.values())

@@ -33,6 +33,7 @@ from core.audit import Action
 from customers.models import Customer
 from sales.models import Opportunity
 
+from . import rollups
 from .excel import xlsx_response
 from .params import Period, Subject
 from .pipeline_common import money, person, read_request, render_report
@@ -178,9 +179,16 @@ def _labels(by: str, ids: list) -> dict:
 
 
 def build_top(user, query: TopQuery, *, action: str = "read") -> TopResult:
-    qs, path, agg = _rows(user, query, action)
-    key = f"{path}_id"
-    rows = list(qs.order_by().values(key).annotate(zv=agg).filter(~Q(zv=None)).order_by("-zv", key)[:query.limit])
+    if query.measure.key == "receipts" and query.by == "owner":
+        # Salespeople by receipts: from the daily receipt roll-up where the scope allows (reports.rollups).
+        key = "owner_id"
+        sums = rollups.receipt_owner_sums(user, action, period=query.period, subject=query.subject)
+        rows = sorted(({key: r["owner_id"], "zv": r["amount"]} for r in sums if r["n"]),
+                      key=lambda r: (-r["zv"], r[key] is None, r[key] or 0))[:query.limit]
+    else:
+        qs, path, agg = _rows(user, query, action)
+        key = f"{path}_id"
+        rows = list(qs.order_by().values(key).annotate(zv=agg).filter(~Q(zv=None)).order_by("-zv", key)[:query.limit])
     labels = _labels(query.by, [row[key] for row in rows])
     result = TopResult(query=query)
     for rank, row in enumerate(rows, start=1):
