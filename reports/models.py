@@ -48,3 +48,23 @@ class ReceiptDay(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["day", "owner_id", "department_id"], name="receipt_day_key")]
+
+
+class ReceivableDay(models.Model):
+    """Per due date × salesperson × department × state (0 paid, 1 open with money received, 2 open with
+    none): count and sums of amount, received and balance of the live receivables. The four statuses
+    follow at query time from the state and whether the due date has passed (the receivables tracking
+    totals). Kept by triggers on receivables."""
+
+    day = models.DateField()
+    owner_id = models.BigIntegerField(default=0)
+    department_id = models.BigIntegerField(default=0)
+    state = models.SmallIntegerField()
+    n = models.BigIntegerField(default=0)
+    amount = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    received = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    balance = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "owner_id", "department_id", "state"],
+                                               name="receivable_day_key")]

@@ -19,14 +19,14 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When
 
 from contracts.models import Receipt, Receivable
 from core import access
 from org.models import Department, Scope
 from sales.models import Opportunity
 
-from .models import OpportunityDay, ReceiptDay, RollupState
+from .models import OpportunityDay, ReceiptDay, ReceivableDay, RollupState
 
 STATE = "opportunity_day"
 SUMS = {"cost": "cost_estimate", "expected": "expected_amount", "amount": "amount"}
@@ -119,6 +119,49 @@ CREATE TRIGGER reports_receipt_day_move AFTER UPDATE ON contracts_receivable
   FOR EACH ROW EXECUTE FUNCTION reports_receipt_day_move();
 """
 
+_RECEIVABLE_FUNCTIONS = """
+CREATE OR REPLACE FUNCTION reports_receivable_day_apply() RETURNS trigger AS $$
+DECLARE
+  sign integer;
+  r contracts_receivable%ROWTYPE;
+BEGIN
+  IF TG_OP = 'UPDATE' AND OLD.deleted_at IS NOT DISTINCT FROM NEW.deleted_at AND OLD.due_date = NEW.due_date
+     AND OLD.owner_id IS NOT DISTINCT FROM NEW.owner_id AND OLD.department_id IS NOT DISTINCT FROM NEW.department_id
+     AND OLD.amount = NEW.amount AND OLD.received = NEW.received AND OLD.balance = NEW.balance THEN
+    RETURN NULL;
+  END IF;
+  FOR sign IN SELECT unnest(ARRAY[-1, 1]) LOOP
+    IF sign = -1 THEN
+      IF TG_OP = 'INSERT' THEN CONTINUE; END IF;
+      r := OLD;
+    ELSE
+      IF TG_OP = 'DELETE' THEN CONTINUE; END IF;
+      r := NEW;
+    END IF;
+    IF r.deleted_at IS NOT NULL THEN CONTINUE; END IF;
+    INSERT INTO reports_receivableday AS d (day, owner_id, department_id, state, n, amount, received, balance)
+    VALUES (r.due_date, COALESCE(r.owner_id, 0), COALESCE(r.department_id, 0),
+            CASE WHEN r.balance <= 0 THEN 0 WHEN r.received > 0 THEN 1 ELSE 2 END,
+            sign, sign * r.amount, sign * r.received, sign * r.balance)
+    ON CONFLICT (day, owner_id, department_id, state) DO UPDATE
+      SET n = d.n + EXCLUDED.n, amount = d.amount + EXCLUDED.amount, received = d.received + EXCLUDED.received,
+          balance = d.balance + EXCLUDED.balance;
+  END LOOP;
+  RETURN NULL;
+END $$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS reports_receivable_day ON contracts_receivable;
+CREATE TRIGGER reports_receivable_day AFTER INSERT OR UPDATE OR DELETE ON contracts_receivable
+  FOR EACH ROW EXECUTE FUNCTION reports_receivable_day_apply();
+"""
+
+_RECEIVABLE_FILL = """
+INSERT INTO reports_receivableday (day, owner_id, department_id, state, n, amount, received, balance)
+SELECT due_date, COALESCE(owner_id, 0), COALESCE(department_id, 0),
+       CASE WHEN balance <= 0 THEN 0 WHEN received > 0 THEN 1 ELSE 2 END,
+       COUNT(*), SUM(amount), SUM(received), SUM(balance)
+FROM contracts_receivable WHERE deleted_at IS NULL GROUP BY 1, 2, 3, 4
+"""
+
 _RECEIPT_FILL = """
 INSERT INTO reports_receiptday (day, owner_id, department_id, n, amount)
 SELECT r.date, COALESCE(v.owner_id, 0), COALESCE(v.department_id, 0), COUNT(*), SUM(r.amount)
@@ -145,6 +188,9 @@ def install(cursor, time_zone: str) -> None:
     cursor.execute(_RECEIPT_FUNCTIONS)
     cursor.execute("TRUNCATE reports_receiptday")
     cursor.execute(_RECEIPT_FILL)
+    cursor.execute(_RECEIVABLE_FUNCTIONS)
+    cursor.execute("TRUNCATE reports_receivableday")
+    cursor.execute(_RECEIVABLE_FILL)
     cursor.execute("DELETE FROM reports_rollupstate WHERE name = %s", [STATE])
     cursor.execute("INSERT INTO reports_rollupstate (name, time_zone, built_at) VALUES (%s, %s, now())", [STATE, tz])
 
@@ -200,21 +246,12 @@ def opportunity_groups(user, action: str, *, period, subject, group: list[str], 
     if force_live or roll_scope is None or not usable():
         return _live(access.visible_to(user, action, live), group)
 
-    roll = OpportunityDay.objects.filter(day__gte=period.start, day__lte=period.end)
-    if subject.owner is not None:
-        roll = roll.filter(owner_id=subject.owner.pk)
-    elif subject.department is not None:
-        roll = roll.filter(department_id__in=Department.objects.filter(
-            path__startswith=subject.department.path).values("pk"))
+    roll = _scoped_roll(OpportunityDay.objects.filter(day__gte=period.start, day__lte=period.end), user, level,
+                        subject)
     if stage_id is not None:
         roll = roll.filter(stage_id=stage_id)
     extras = []
     if level != Scope.ALL:
-        if level == Scope.DEPARTMENT:
-            roll = roll.filter(department_id=user.department_id)
-        else:
-            roll = roll.filter(department_id__in=Department.objects.filter(
-                path__startswith=user.department.path).values("pk"))
         # What the user sees besides their departments' rows: own, created or shared, elsewhere.
         own = access.scope_q(user, Opportunity, Scope.OWN, action=action)
         extras = _live(live.filter(own).exclude(roll_scope), group)
@@ -260,19 +297,9 @@ def receipt_owner_sums(user, action: str, *, period, subject, force_live: bool =
                       else Q(receivable__department__path__startswith=user.department.path))
     if force_live or roll_scope is None or not usable():
         return table(access.visible_to(user, action, live))
-    roll = ReceiptDay.objects.filter(day__gte=period.start, day__lte=period.end)
-    if subject.owner is not None:
-        roll = roll.filter(owner_id=subject.owner.pk)
-    elif subject.department is not None:
-        roll = roll.filter(department_id__in=Department.objects.filter(
-            path__startswith=subject.department.path).values("pk"))
+    roll = _scoped_roll(ReceiptDay.objects.filter(day__gte=period.start, day__lte=period.end), user, level, subject)
     extras = []
     if level != Scope.ALL:
-        if level == Scope.DEPARTMENT:
-            roll = roll.filter(department_id=user.department_id)
-        else:
-            roll = roll.filter(department_id__in=Department.objects.filter(
-                path__startswith=user.department.path).values("pk"))
         extras = table(live.filter(access.scope_q(user, Receipt, Scope.OWN, action=action)).exclude(roll_scope))
     rows = list(roll.order_by().values("owner_id").annotate(n=Sum("n"), amount=Sum("amount")).filter(n__gt=0))
     merged = {}
@@ -283,3 +310,63 @@ def receipt_owner_sums(user, action: str, *, period, subject, force_live: bool =
         into["n"] += row["n"]
         into["amount"] = (into["amount"] or Decimal(0)) + (row["amount"] or Decimal(0))
     return list(merged.values())
+
+
+def _scoped_roll(roll, user, level, subject):
+    """A roll-up narrowed to the subject and, below "all", to the user's departments (or None: the roll-up
+    cannot express the scope)."""
+    if subject.owner is not None:
+        roll = roll.filter(owner_id=subject.owner.pk)
+    elif subject.department is not None:
+        roll = roll.filter(department_id__in=Department.objects.filter(
+            path__startswith=subject.department.path).values("pk"))
+    if level == Scope.DEPARTMENT:
+        roll = roll.filter(department_id=user.department_id)
+    elif level == Scope.SUBTREE:
+        roll = roll.filter(department_id__in=Department.objects.filter(
+            path__startswith=user.department.path).values("pk"))
+    return roll
+
+
+def receivable_status_sums(user, action: str, *, live, subject, period, today, status_expr,
+                           force_live: bool = False) -> dict:
+    """{status: {"n", "amount", "received", "balance"}} of the live receivables the user may ``action`` —
+    ``live`` is their queryset narrowed to the subject and due period, ``status_expr(today)`` the
+    status as SQL. From the receivable roll-up when the scope allows, else from the table."""
+    level = access.scope_level(user, access.spec_for(Receivable).module, action)
+    if level == Scope.NONE:
+        return {}
+
+    def table(qs) -> dict:
+        return {row["zs"]: row for row in qs.order_by().annotate(zs=status_expr(today)).values("zs").annotate(
+            n=Count("id"), amount=Sum("amount"), received=Sum("received"), balance=Sum("balance"))}
+
+    roll_scope = None
+    if level == Scope.ALL:
+        roll_scope = Q()
+    elif level in (Scope.DEPARTMENT, Scope.SUBTREE) and user.department_id:
+        roll_scope = (Q(department=user.department_id) if level == Scope.DEPARTMENT
+                      else Q(department__path__startswith=user.department.path))
+    if force_live or roll_scope is None or not usable():
+        return table(access.visible_to(user, action, live))
+    roll = ReceivableDay.objects.all()
+    if period is not None:
+        roll = roll.filter(day__gte=period.start, day__lte=period.end)
+    roll = _scoped_roll(roll, user, level, subject)
+    from contracts.models import ReceivableStatus
+
+    state = Case(When(state=0, then=Value(ReceivableStatus.PAID)),
+                 When(day__lt=today, then=Value(ReceivableStatus.OVERDUE)),
+                 When(state=1, then=Value(ReceivableStatus.PARTLY_PAID)),
+                 default=Value(ReceivableStatus.PENDING), output_field=CharField())
+    found = {row["zs"]: dict(row) for row in roll.order_by().annotate(zs=state).values("zs").annotate(
+        n=Sum("n"), amount=Sum("amount"), received=Sum("received"), balance=Sum("balance")).filter(n__gt=0)}
+    if level != Scope.ALL:
+        extras = table(live.filter(access.scope_q(user, Receivable, Scope.OWN, action=action)).exclude(roll_scope))
+        for key, row in extras.items():
+            into = found.setdefault(key, {"zs": key, "n": 0, "amount": Decimal(0), "received": Decimal(0),
+                                          "balance": Decimal(0)})
+            into["n"] += row["n"]
+            for name in ("amount", "received", "balance"):
+                into[name] = (into[name] or Decimal(0)) + (row[name] or Decimal(0))
+    return found
