@@ -237,3 +237,18 @@ def test_funnel_and_analysis_read_the_rollup(django_assert_max_num_queries):
     query = OPPORTUNITY_ANALYSIS.read_query(boss, {"period": "year", "year": "2026", "by": "owner"})
     result = OPPORTUNITY_ANALYSIS.run(boss, query, paged=False)
     assert result.totals.figures["count"] == funnel.count
+
+
+def test_rebuild_command_recomputes_after_a_time_zone_change(settings):
+    from django.core.management import call_command
+
+    people, _departments, _stages = _world(7)
+    settings.TIME_ZONE = "Asia/Tokyo"
+    rollups._usable.clear()
+    assert not rollups.usable()  # cut in another time zone: the reports read the tables meanwhile
+    call_command("rebuild_rollups")
+    assert rollups.usable()
+    period = read_period({"period": "custom", "start": "2026-01-01", "end": "2026-01-31"})
+    kw = dict(period=period, subject=Subject(), group=["stage_id", "status"])
+    assert _norm(rollups.opportunity_groups(people["boss"], "read", **kw), kw["group"]) == _norm(
+        rollups.opportunity_groups(people["boss"], "read", force_live=True, **kw), kw["group"])
