@@ -115,7 +115,7 @@ def _board_floor(seller, stage_ids: list[int]):
              "FROM sales_opportunity o JOIN customers_customer c ON c.id = o.customer_id "
              "LEFT JOIN org_user u ON u.id = o.owner_id "
              f"WHERE {LIVE} AND (o.owner_id = %s OR o.created_by_id = %s) AND o.owner_id = %s AND o.stage_id = %s "
-             "ORDER BY o.updated_at DESC, o.id DESC LIMIT 30")
+             "ORDER BY o.updated_at DESC, o.id DESC LIMIT 20")
     return _sql(
         ("SELECT id, name, extra FROM core_lookupitem WHERE kind = 'sales_stage' AND active ORDER BY sort, id", []),
         (f"SELECT o.stage_id, COUNT(o.id), SUM(o.amount) {scope} GROUP BY o.stage_id", args),

@@ -13,7 +13,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, Sum
 from django.shortcuts import render
 from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core import access, services
@@ -26,7 +28,7 @@ from .services import opportunity_move_stage
 from .tasks import limit_days
 
 TEMPLATE = "sales/opportunity_board.html"
-CARDS_PER_COLUMN = 30
+CARDS_PER_COLUMN = 20
 # What a card shows: the card query reads only these columns.
 CARD_FIELDS = ("id", "version", "subject", "amount", "status", "terminated", "converted", "audited", "stage_entered_at",
                "stage_id", "updated_at", "customer__id", "customer__name", "owner__id", "owner__username",
@@ -67,6 +69,7 @@ def board_context(request, *, error: str = "", moved: int | None = None) -> dict
     rules = dict(StageRule.objects.values_list("stage_id", "max_days"))
     now = timezone.now()
     cards_qs = qs.select_related("customer", "owner").only(*CARD_FIELDS)
+    detail_prefix = reverse("sales:opportunity_detail", args=[0]).removesuffix("0/")
     columns = []
     for stage in [*stages, None]:
         stage_id = stage.pk if stage else None
@@ -83,6 +86,11 @@ def board_context(request, *, error: str = "", moved: int | None = None) -> dict
             card.dwell_days = (now - card.stage_entered_at).days if card.stage_entered_at else None
             card.stalled = (card.dwell_days is not None and card.status == Opportunity.Status.OPEN
                             and not card.terminated and card.dwell_days > limit_days(stage_id, rules))
+            # Hundreds of cards: address, amount and dwell text made here, not by template tags per card.
+            card.url = f"{detail_prefix}{card.pk}/"
+            card.amount_text = f"¥{card.amount or 0:,.2f}"
+            if card.dwell_days is not None:
+                card.dwell_text = ngettext("%(d)s day", "%(d)s days", card.dwell_days) % {"d": card.dwell_days}
         total = totals.get(stage_id, {})
         columns.append({"stage": stage, "cards": cards, "count": total.get("n", 0),
                         "amount": None if "amount" in hidden else total.get("amount")})
