@@ -8,7 +8,7 @@ def install(apps, schema_editor):
     # PostgreSQL only: triggers keep the roll-up; SQLite installations read the table itself.
     if schema_editor.connection.vendor != "postgresql":
         return
-    from reports.rollups import install as install_sql
+    from reports.rollup_sql import install as install_sql
 
     with schema_editor.connection.cursor() as cursor:
         install_sql(cursor, settings.TIME_ZONE)
