@@ -41,3 +41,31 @@ def make_user(username: str = "", *, department: Department | None = None, roles
     if roles:
         user.roles.set(roles)
     return user
+
+
+def run_together(workers: int, work, *, expected: tuple = ()) -> list:
+    """Run ``work(index)`` in ``workers`` threads released at the same moment (PostgreSQL concurrency
+    tests). Returns each thread's result, or the exception it raised when that is one of ``expected``
+    (a refusal the test asserts on); each thread closes its own database connection."""
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(workers)
+    outcomes: list = [None] * workers
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait()
+            outcomes[index] = work(index)
+        except expected as exc:
+            outcomes[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes

@@ -1,15 +1,15 @@
 """Twenty concurrent receipts against one receivable on PostgreSQL: exact balance, never negative;
 five concurrent submits of one idempotency key record one receipt."""
 
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 
 from contracts import receipts, services
 from contracts.models import Receipt, Receivable
+from core.testing import run_together
 
 from .world import SIGNED, build_world, contract
 
@@ -17,24 +17,7 @@ pytestmark = pytest.mark.postgres
 
 
 def _run(workers: int, work) -> list:
-    barrier = threading.Barrier(workers)
-    outcomes: list = [None] * workers
-
-    def target(index: int) -> None:
-        try:
-            barrier.wait()
-            outcomes[index] = work(index)
-        except ValidationError as exc:
-            outcomes[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+    return run_together(workers, work, expected=(ValidationError,))
 
 
 @pytest.fixture

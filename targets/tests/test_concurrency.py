@@ -1,15 +1,15 @@
 """Concurrent grids on PostgreSQL: one row per cell whatever the timing (the unique index is the backstop),
 and of several saves based on the same version exactly one wins."""
 
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 
 from core.models import AuditLog
 from core.services import StaleVersion
+from core.testing import run_together
 from targets import services
 from targets.models import Level, Measure, PeriodKind, SalesTarget
 from targets.services import Cell
@@ -20,24 +20,7 @@ pytestmark = pytest.mark.postgres
 
 
 def _run(workers: int, work) -> list:
-    barrier = threading.Barrier(workers)
-    outcomes: list = [None] * workers
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            outcomes[index] = work(index)
-        except (ValidationError, StaleVersion) as exc:
-            outcomes[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+    return run_together(workers, work, expected=(ValidationError, StaleVersion))
 
 
 @pytest.fixture
