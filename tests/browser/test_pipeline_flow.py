@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.utils import timezone
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from contracts.models import Contract, Receipt, Receivable
@@ -79,6 +80,26 @@ def add_record(page, opportunity, *, stage: str, content: str, day):
 def complete(page, record):
     page.locator(f"form[action='/sales/contactrecord/{record.pk}/complete/'] button").click()
     page.wait_for_load_state("networkidle")
+
+
+def _choose(page, chooser: str, typed: str, value) -> None:
+    """Pick a record in an autocomplete chooser as a person does: click, type, click the answer. A
+    dropdown still closing from the previous chooser can swallow the first try, so it is tried again."""
+    wrapper = page.locator(chooser).locator("xpath=following-sibling::div[contains(@class,'ts-wrapper')]")
+    for _attempt in range(3):
+        wrapper.locator(".ts-control").click()
+        page.keyboard.press("Control+A")
+        page.keyboard.type(typed)
+        # The option of this chooser that answers the search, not one of another chooser still closing.
+        option = wrapper.locator(".ts-dropdown .option", has_text=typed).first
+        try:
+            option.wait_for(state="visible", timeout=5000)
+            option.click()
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
+        if page.locator(chooser).input_value() == str(value):
+            return
+    expect(page.locator(chooser)).to_have_value(str(value))
 
 
 def test_lead_to_receipt(live_server, page, login, screenshot):
@@ -169,12 +190,7 @@ def test_lead_to_receipt(live_server, page, login, screenshot):
     page.fill("#id_title", "办公电脑集中采购合同")
     for chooser, typed, chosen in (("#id_customer", "苏州恒通", customer), ("#id_opportunity", opportunity.code, opportunity),
                                    ("#id_project", project.code, project)):
-        wrapper = page.locator(chooser).locator("xpath=following-sibling::div[contains(@class,'ts-wrapper')]")
-        wrapper.click()
-        page.keyboard.type(typed)
-        # The option of this chooser that answers the search, not one of another chooser still closing.
-        wrapper.locator(".ts-dropdown .option", has_text=typed).first.click()
-        expect(page.locator(chooser)).to_have_value(str(chosen.pk))
+        _choose(page, chooser, typed, chosen.pk)
     page.fill("#id_sign_date", today.isoformat())
     page.locator("form [type=submit]").last.click()
     page.wait_for_load_state("networkidle")
