@@ -1,15 +1,16 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from org.models import Department, User
+from org.selectors import active_departments, working_users
 
 from ..models import SalesTarget
 
 
 class SalesTargetSerializer(serializers.ModelSerializer):
-    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), allow_null=True, required=False,
+    # New targets go to people who work here and departments in use (org.selectors), as the edit grid offers.
+    owner = serializers.PrimaryKeyRelatedField(queryset=working_users(), allow_null=True, required=False,
                                                help_text=_("The person, for a person target."))
-    department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), allow_null=True, required=False,
+    department = serializers.PrimaryKeyRelatedField(queryset=active_departments(), allow_null=True, required=False,
                                                     help_text=_("The department, for a department target."))
     number = serializers.IntegerField(min_value=0, max_value=12, required=False, default=0,
                                       help_text=_("0 for the year, 1–4 for a quarter, 1–12 for a month."))

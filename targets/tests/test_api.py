@@ -113,3 +113,12 @@ def test_progress_bad_parameters(world):
         response = api.get(f"{URL}progress/", params)
         assert response.status_code == 400, params
     assert client_for(world.seller2).get(f"{URL}progress/").status_code == 200
+
+
+def test_no_new_target_for_someone_who_has_left(world):
+    from org.models import User
+
+    User.objects.filter(pk=world.seller.pk).update(status=User.Status.LEFT)
+    response = client_for(world.boss).post(URL, payload(world), format="json")
+    assert response.status_code == 400, response.content
+    assert not SalesTarget.objects.exists()
