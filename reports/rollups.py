@@ -95,41 +95,48 @@ def _extras(user, action: str, model, live, roll_scope):
     return live.filter(access.scope_q(user, model, Scope.OWN, action=action)).exclude(roll_scope)
 
 
-def _live(qs, group: list[str]) -> list[dict]:
-    return list(qs.order_by().values(*group).annotate(
-        n=Count("pk"), **{name: Sum(field) for name, field in SUMS.items()}))
+def _live(qs, group: list[str], sums=tuple(SUMS)) -> list[dict]:
+    return list(qs.order_by().values(*group).annotate(n=Count("pk"), **{name: Sum(SUMS[name]) for name in sums}))
 
 
 def opportunity_groups(user, action: str, *, period, subject, group: list[str], stage_id=None,
-                       force_live: bool = False) -> list[dict]:
+                       sums: tuple[str, ...] = tuple(SUMS), force_live: bool = False) -> list[dict]:
     """Count and sums (cost, expected, amount) of the live opportunities the user may ``action``, created
-    in ``period``, narrowed to ``subject`` (and ``stage_id``), grouped by ``group`` (of stage_id, status,
-    owner_id). Rows as from ``values(*group).annotate(n, cost, expected, amount)``; a sum may be None
+    in ``period`` (None: ever), narrowed to ``subject`` (and ``stage_id``), grouped by ``group`` (of stage_id, status,
+    owner_id). Rows as from ``values(*group).annotate(n, *sums)`` (sums of cost, expected, amount); a sum may be None
     where the table holds no value, 0 where the roll-up does — the reports treat both as 0."""
     assert set(group) <= set(GROUPS), group
-    start, end = period.datetime_range()
-    live = Opportunity.objects.filter(subject.q(), created_at__gte=start, created_at__lt=end)
+    live = Opportunity.objects.filter(subject.q())
+    roll = OpportunityDay.objects.all()
+    if period is not None:  # None: all time (the kanban's column totals)
+        start, end = period.datetime_range()
+        live = live.filter(created_at__gte=start, created_at__lt=end)
+        roll = roll.filter(day__gte=period.start, day__lte=period.end)
     if stage_id is not None:
         live = live.filter(stage_id=stage_id)
-    level = access.scope_level(user, access.spec_for(Opportunity).module, action)
+    spec = access.spec_for(Opportunity)
+    level = access.scope_level(user, spec.module, action)
     if level == Scope.NONE:
         return []
+    if subject.owner is not None and subject.owner.pk == user.pk and not spec.own_only_if:
+        # One's own opportunities: every scope reaches all of them, so within this subject the roll-up
+        # stands for the gate as it does for "all" (no department narrowing, nothing to add).
+        level = Scope.ALL
     roll_scope = _roll_scope(user, level)
     if force_live or roll_scope is None or not usable():
-        return _live(access.visible_to(user, action, live), group)
-    roll = _scoped_roll(OpportunityDay.objects.filter(day__gte=period.start, day__lte=period.end), user, level,
-                        subject)
+        return _live(access.visible_to(user, action, live), group, sums)
+    roll = _scoped_roll(roll, user, level, subject)
     if stage_id is not None:
         roll = roll.filter(stage_id=stage_id)
     merged = {}
-    for row in roll.order_by().values(*group).annotate(n=Sum("n"), **{name: Sum(name) for name in SUMS}).filter(n__gt=0):
+    for row in roll.order_by().values(*group).annotate(n=Sum("n"), **{name: Sum(name) for name in sums}).filter(n__gt=0):
         for key in ("stage_id", "owner_id"):  # the roll-up writes 0 for "none"
             if key in row and row[key] == 0:
                 row[key] = None
         merged[tuple(row[g] for g in group)] = row
     if level != Scope.ALL:
-        for row in _live(_extras(user, action, Opportunity, live, roll_scope), group):
-            _add(merged, tuple(row[g] for g in group), row, SUMS)
+        for row in _live(_extras(user, action, Opportunity, live, roll_scope), group, sums):
+            _add(merged, tuple(row[g] for g in group), row, sums)
     return list(merged.values())
 
 

@@ -10,29 +10,25 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, Sum
+from django.db.models import Q
 from django.shortcuts import render
-from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core import access, services
 from core.models import LookupItem
-from org.models import Scope
+from core.topn import first_per_group
+from org.models import Scope, User
 from org.selectors import working_users
+from reports.params import Subject
+from reports.rollups import opportunity_groups
 
+from .board_cards import CARD_VALUES, CardLook, cards_html
 from .models import Opportunity, StageRule
 from .services import opportunity_move_stage
-from .tasks import limit_days
 
 TEMPLATE = "sales/opportunity_board.html"
 CARDS_PER_COLUMN = 20
-# What a card shows: the card query reads only these columns.
-CARD_FIELDS = ("id", "version", "subject", "amount", "status", "terminated", "converted", "audited", "stage_entered_at",
-               "stage_id", "updated_at", "customer__id", "customer__name", "owner__id", "owner__username",
-               "owner__first_name", "owner__last_name")
 
 
 def _owner_choices(user):
@@ -57,6 +53,14 @@ def _owner_filter(request):
         return None
 
 
+def _column_totals(user, owner: int | None) -> dict:
+    """Count and amount per stage of the opportunities on the board: from the maintained roll-up where it
+    answers exactly what the gate would (reports.rollups), else one GROUP BY over the table."""
+    subject = Subject(owner=User(pk=owner)) if owner else Subject()
+    rows = opportunity_groups(user, "read", period=None, subject=subject, group=["stage_id"], sums=("amount",))
+    return {row["stage_id"]: {"n": row["n"], "amount": row["amount"]} for row in rows}
+
+
 def board_context(request, *, error: str = "", moved: int | None = None) -> dict:
     user = request.user
     owner = _owner_filter(request)
@@ -64,39 +68,30 @@ def board_context(request, *, error: str = "", moved: int | None = None) -> dict
     if owner:
         qs = qs.filter(owner_id=owner)
     stages = list(LookupItem.objects.filter(kind="sales_stage", active=True).order_by("sort", "id"))
-    totals = {row["stage_id"]: row for row in qs.order_by().values("stage_id").annotate(n=Count("id"), amount=Sum("amount"))}
+    totals = _column_totals(user, owner)
     hidden = access.hidden_fields(user, Opportunity)
+    may_update = access.can(user, "update", Opportunity)
+    look = CardLook.for_page(draggable=may_update, hidden=hidden, moved=moved)
     rules = dict(StageRule.objects.values_list("stage_id", "max_days"))
-    now = timezone.now()
-    cards_qs = qs.select_related("customer", "owner").only(*CARD_FIELDS)
-    detail_prefix = reverse("sales:opportunity_detail", args=[0]).removesuffix("0/")
+    cards_qs = qs.order_by("-updated_at", "-id").values("stage_id", *CARD_VALUES)
+    # The newest cards of each non-empty column: one short index seek per column — (owner, stage,
+    # updated_at) or (stage, updated_at) — rather than ranking every opportunity in scope.
+    filled = [stage.pk for stage in stages if stage.pk in totals]
+    cards = first_per_group(cards_qs, "stage_id", filled, CARDS_PER_COLUMN)
+    if None in totals:
+        cards[None] = list(cards_qs.filter(stage__isnull=True)[:CARDS_PER_COLUMN])
     columns = []
     for stage in [*stages, None]:
         stage_id = stage.pk if stage else None
-        if stage_id not in totals:
-            if stage is None:
-                continue
-            cards = []  # an empty column: nothing to ask the database
-        else:
-            # One short index seek per column — (owner, stage, updated_at) or (stage, updated_at) — rather
-            # than ranking every opportunity in scope: a salesperson may have tens of thousands.
-            cards = list(cards_qs.filter(stage_id=stage_id).order_by("-updated_at", "-id")[:CARDS_PER_COLUMN])
-        for card in cards:
-            # Days in the current stage, flagged when past the stage's alert limit (open ones only).
-            card.dwell_days = (now - card.stage_entered_at).days if card.stage_entered_at else None
-            card.stalled = (card.dwell_days is not None and card.status == Opportunity.Status.OPEN
-                            and not card.terminated and card.dwell_days > limit_days(stage_id, rules))
-            # Hundreds of cards: address, amount and dwell text made here, not by template tags per card.
-            card.url = f"{detail_prefix}{card.pk}/"
-            card.amount_text = f"¥{card.amount or 0:,.2f}"
-            if card.dwell_days is not None:
-                card.dwell_text = ngettext("%(d)s day", "%(d)s days", card.dwell_days) % {"d": card.dwell_days}
+        if stage is None and stage_id not in totals:
+            continue
+        rows = cards.get(stage_id, [])
         total = totals.get(stage_id, {})
-        columns.append({"stage": stage, "cards": cards, "count": total.get("n", 0),
+        columns.append({"stage": stage, "cards": cards_html(rows, stage_id=stage_id, look=look, rules=rules),
+                        "shown": len(rows), "count": total.get("n", 0),
                         "amount": None if "amount" in hidden else total.get("amount")})
-    owners = _owner_choices(user)
-    return {"columns": columns, "owner": owner, "owners": owners, "error": error, "moved": moved,
-            "may_update": access.can(user, "update", Opportunity), "hide_amount": "amount" in hidden,
+    return {"columns": columns, "owner": owner, "owners": _owner_choices(user), "error": error, "moved": moved,
+            "may_update": may_update, "hide_amount": "amount" in hidden,
             "may_create": access.can(user, "create", Opportunity)}
 
 

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from core.testing import PASSWORD
@@ -167,7 +168,7 @@ def test_terminated_opportunities_are_red_in_the_list(world, client):
     assert reverse("sales:opportunity_detail", args=[live.pk]) not in row.split("</tr>")[0]
 
 
-def test_board_caps_each_column_and_counts_all(world, client, django_assert_max_num_queries, monkeypatch):
+def test_board_caps_each_column_and_counts_all(world, client, django_assert_num_queries, monkeypatch):
     from sales import views_board
 
     monkeypatch.setattr(views_board, "CARDS_PER_COLUMN", 2)
@@ -175,7 +176,9 @@ def test_board_caps_each_column_and_counts_all(world, client, django_assert_max_
             for code in ("initial", "needs", "proposal")}
     login(client, world.seller)
     client.get(reverse("sales:opportunity_board"))  # warm the session and per-process caches
-    with django_assert_max_num_queries(15):  # 12 for the page and one per column that has cards (3 here)
+    # The page's queries, then the cards: one statement on PostgreSQL (core.topn), one per column with
+    # cards on SQLite (3 here).
+    with django_assert_num_queries(10 if connection.vendor == "postgresql" else 9 + 3):
         html = client.get(reverse("sales:opportunity_board")).content.decode()
     for rows in made.values():
         # The two newest of each column are shown, the oldest is not; the column still counts all three.
