@@ -6,7 +6,8 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import access, audit
@@ -15,12 +16,36 @@ from core.audit import Action
 from .lines import CENT, to_decimal
 from .models import Receipt, Receivable
 
+LOCKED = ("id", "owner_id", "department_id", "created_by_id", "customer_id", "period", "amount", "received",
+          "balance", "version", "updated_at", "contract__code", "contract__title", "order__code")
+
 
 def _clean_key(key) -> str:
     key = str(key or "").strip()
     if not key or len(key) > 64:
         raise ValidationError({"idempotency_key": _("Give an idempotency key of 1 to 64 characters.")})
     return key
+
+
+def _insert_once(receipt: Receipt) -> bool:
+    """``INSERT … ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`` (PostgreSQL; SQLite 3.35+): True
+    with the pk set when the receipt is recorded, False when its key is taken. The unique key decides
+    replays in the one statement, with no savepoint and no lookup for the common case of a new key."""
+    receipt.created_at = timezone.now()  # auto_now_add, which only save() applies
+    fields = [field for field in Receipt._meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    sql = (f"INSERT INTO {quote(Receipt._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))}) "
+           f"ON CONFLICT ({quote(Receipt._meta.get_field('idempotency_key').column)}) DO NOTHING "
+           f"RETURNING {quote(Receipt._meta.pk.column)}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [field.get_db_prep_save(getattr(receipt, field.attname), connection) for field in fields])
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    receipt.pk = row[0]
+    receipt._state.adding = False
+    return True
 
 
 def _existing(key: str, receivable_id: int) -> Receipt | None:
@@ -40,9 +65,9 @@ def receipt_post(*, actor, receivable: Receivable | int, amount, date: datetime.
         raise ValidationError({"date": _("Give the date of the receipt.")})
     pk = getattr(receivable, "pk", receivable)
     # The row lock serialises every receipt of this receivable: balance reads and writes cannot interleave.
-    # Contract and order come along for the audit entry's text.
+    # Only what a receipt changes and the gate and the audit entry's text (contract or order) need.
     locked = access.get_visible(actor, "update", Receivable.objects.select_for_update(of=("self",))
-                                .select_related("contract", "order"), pk=pk)
+                                .select_related("contract", "order").only(*LOCKED), pk=pk)
     refusal = None
     if amount <= 0 or amount != amount.quantize(CENT):
         refusal = ValidationError({"amount": _("The amount must be more than zero, in cents.")})
@@ -56,15 +81,12 @@ def receipt_post(*, actor, receivable: Receivable | int, amount, date: datetime.
             raise refusal
         existing.replayed = True
         return existing
-    try:
-        # The unique key decides replays: the common case (a new key) costs no lookup.
-        with transaction.atomic():
-            receipt = Receipt.objects.create(receivable=locked, amount=amount, date=date, method=method,
-                                             idempotency_key=key, notes=notes or "", created_by=actor)
-    except IntegrityError:
+    receipt = Receipt(receivable=locked, amount=amount, date=date, method=method, idempotency_key=key,
+                      notes=notes or "", created_by=actor)
+    if not _insert_once(receipt):
         existing = _existing(key, locked.pk)  # another receivable's key raises ValidationError here
-        if existing is None:
-            raise
+        if existing is None:  # taken, and deleted again before this read: nothing was recorded
+            raise ValidationError({"idempotency_key": _("This idempotency key is being used; try again.")})
         existing.replayed = True  # the caller answers "already recorded" (API: 200, not 201)
         return existing
     before = {"received": str(locked.received), "balance": str(locked.balance)}
