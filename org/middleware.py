@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.http import JsonResponse
@@ -15,6 +17,28 @@ from .models import SecurityPolicy, User
 
 API_PREFIX = "/api/"
 ALWAYS_OPEN = ("/static/", "/i18n/", "/captcha/", "/media/")
+REFRESH_SECONDS = 60
+REFRESHED = "_zg_refreshed"
+
+
+class SessionRefreshMiddleware:
+    """The idle timeout (SESSION_COOKIE_AGE) counts from the last request. Saving the session on every
+    request would cost an UPDATE and a commit per page, so the end is pushed back when the last push is
+    a minute old: an idle session ends within a minute of its timeout. Sits just inside SessionMiddleware,
+    which saves a session marked changed."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.get(SESSION_KEY):
+            now = int(time.time())
+            if now - session.get(REFRESHED, 0) >= REFRESH_SECONDS:
+                session[REFRESHED] = now
+        return response
+
 
 
 def _api_error(status: int, code: str, message: str) -> JsonResponse:

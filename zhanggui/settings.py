@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "org.middleware.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -149,7 +150,7 @@ LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "org:login"
 
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_TIMEOUT_MINUTES", "120")) * 60
-SESSION_SAVE_EVERY_REQUEST = True  # the timeout counts from the last request, not from login
+SESSION_SAVE_EVERY_REQUEST = False  # org.middleware.SessionRefreshMiddleware: from the last request, by the minute
 SESSION_COOKIE_HTTPONLY = True
 
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "zh-hans")

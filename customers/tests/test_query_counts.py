@@ -21,9 +21,9 @@ from .customer_world import create, make_world
 
 pytestmark = pytest.mark.django_db
 
-LIST_QUERIES = 13
-API_QUERIES = 10
-DETAIL_360_QUERIES = 11
+LIST_QUERIES = 12
+API_QUERIES = 9
+DETAIL_360_QUERIES = 10
 
 
 def counted(client, url: str) -> int:
