@@ -8,6 +8,7 @@ The floors do what the page does: the rows of the page and its total, counted th
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import time
 from urllib.parse import quote
@@ -149,9 +150,15 @@ def cases(world) -> list[dict]:
     return out
 
 
+def chosen(items: list[dict]) -> list[dict]:
+    """BENCH_ONLY=text keeps the scenarios whose name contains it (a quick re-run of one figure)."""
+    only = os.environ.get("BENCH_ONLY", "")
+    return [item for item in items if only in item["name"]]
+
+
 def run_all(world, repeat: int = 30):
     page1 = None
-    for case in cases(world):
+    for case in chosen(cases(world)):
         page = _request(case["client"], case["url"])
         median, p95 = _time(page, repeat)
         floor_median, _p = _time(case["floor"], repeat)

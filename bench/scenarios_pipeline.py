@@ -25,7 +25,7 @@ from contracts.models import Receivable
 from contracts.receipts import receipt_post
 from core.models import LookupItem
 
-from .scenarios import _queries, _sql, _time
+from .scenarios import _queries, _sql, _time, chosen
 
 TARGETS = {"p95": 300, "ratio": 1.5}
 LIVE = "o.deleted_at IS NULL"
@@ -165,7 +165,8 @@ def cases(world) -> list[dict]:
     return [
         {"name": "board, one seller (own rows)", "client": as_seller,
          "url": f"/sales/opportunity/board/?owner={seller.pk}", "floor": _board_floor(seller, stages)},
-        {"name": "receipt_post, seller (per call)", **_receipt_cases(world), "targets": {"p95": 20, "ratio": 1.5}},
+        # The issue's target for posting a receipt is its time alone; the ratio is shown, not judged.
+        {"name": "receipt_post, seller (per call)", **_receipt_cases(world), "targets": {"p95": 20}},
         {"name": f"funnel, company, {year}", "client": as_director, "url": f"/reports/funnel/?{y}",
          "floor": _funnel_floor(start, end, None)},
         {"name": f"funnel, {dept.name}, {year}", "client": as_director,
@@ -180,7 +181,7 @@ def cases(world) -> list[dict]:
 
 
 def run_all(world, repeat: int = 30):
-    for case in cases(world):
+    for case in chosen(cases(world)):
         row = {"name": case["name"], "median": 0.0, "p95": 0.0, "queries": 0, "floor": 0.0, "ratio": 0.0}
         if "skip" in case:
             yield {**row, "skip": case["skip"]}
@@ -203,15 +204,11 @@ def run_all(world, repeat: int = 30):
 
 def _verdict(row: dict, targets: dict) -> str:
     """Targets hold for PostgreSQL at the full size; on SQLite they are shown, not judged."""
-    names = [f"p95≤{targets['p95']}", f"ratio≤{targets['ratio']}"]
+    names = [f"{key}≤{limit}" for key, limit in targets.items()]
     if connection.vendor != "postgresql":
         return " ".join(names) + " (judged on PostgreSQL)"
-    checks = [(names[0], row["p95"] <= targets["p95"]), (names[1], row["ratio"] <= targets["ratio"])]
-    over = []
-    if row["p95"] > targets["p95"]:
-        over.append(f"p95 {row['p95'] / targets['p95']:.1f}× target")
-    if row["ratio"] > targets["ratio"]:
-        over.append(f"ratio {row['ratio'] / targets['ratio']:.1f}× target")
+    checks = [(name, row[key] <= limit) for name, (key, limit) in zip(names, targets.items(), strict=True)]
+    over = [f"{key} {row[key] / limit:.1f}× target" for key, limit in targets.items() if row[key] > limit]
     return " ".join(f"{n} {'ok' if ok else 'MISS'}" for n, ok in checks) + (f" ({', '.join(over)})" if over else "")
 
 
