@@ -1,8 +1,9 @@
 """The left navigation. Each module adds its entries; entries the user may not use are left out."""
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -38,22 +39,30 @@ def add_child(group_key: str, item: NavItem) -> NavItem:
     raise KeyError(group_key)
 
 
+@lru_cache(maxsize=512)
+def _url(url_name: str, script_prefix: str) -> str:
+    return reverse(url_name)
+
+
 def menu_for(request):
-    user = request.user
+    """The entries the user may use, with their addresses (reversed once per process) and labels in the
+    request's language, and which entry is the current page's."""
+    user, path, prefix = request.user, request.path, get_script_prefix()
     result = []
     for item in NAV:
-        children = [c for c in item.children if c.visible is None or c.visible(user)]
         if item.visible is not None and not item.visible(user):
             continue
+        children = []
+        for child in item.children:
+            if child.visible is None or child.visible(user):
+                url = _url(child.url_name, prefix)
+                children.append({"label": str(child.label), "url": url, "icon": child.icon,
+                                 "current": path == url, "active": path.startswith(url)})
         if item.children and not children:
             continue
-        result.append({
-            "label": item.label, "icon": item.icon,
-            "url": reverse(item.url_name) if item.url_name else "",
-            "children": [{"label": c.label, "url": reverse(c.url_name), "icon": c.icon} for c in children],
-            "active": any(request.path.startswith(reverse(c.url_name)) for c in children)
-            or (item.url_name and request.path == reverse(item.url_name)),
-        })
+        url = _url(item.url_name, prefix) if item.url_name else ""
+        result.append({"label": str(item.label), "icon": item.icon, "url": url, "children": children,
+                       "active": any(child["active"] for child in children) or bool(url and path == url)})
     return result
 
 

@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "org.middleware.SecurityPolicyMiddleware",
 ]
 
+AUTHENTICATION_BACKENDS = ["org.backends.UserBackend"]  # the model backend, department included
+
 ROOT_URLCONF = "zhanggui.urls"
 WSGI_APPLICATION = "zhanggui.wsgi.application"
 

@@ -21,9 +21,9 @@ from .customer_world import create, make_world
 
 pytestmark = pytest.mark.django_db
 
-LIST_QUERIES = 12
-API_QUERIES = 9
-DETAIL_360_QUERIES = 10
+LIST_QUERIES = 11
+API_QUERIES = 8
+DETAIL_360_QUERIES = 9
 
 
 def counted(client, url: str) -> int:
