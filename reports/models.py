@@ -2,7 +2,8 @@
 
 ``OpportunityDay`` holds, per local day of creation × salesperson × department × stage × status, the
 count and the sums of cost estimate, expected amount and opportunity amount of the live (not binned)
-opportunities. Database triggers keep it exact on every insert, update, soft delete, restore and
+opportunities, and the same per salesperson × department × stage × status for all days together on the
+day 0001-01-01 (rollup_sql.EVER). Database triggers keep it exact on every insert, update, soft delete, restore and
 delete, whoever writes (services, bulk moves, merges, SQL); ``reports.rollups`` decides when a report
 may read it (the user's scope must be expressible by salesperson and department) and adds the rows a
 department-scope user sees through ownership or shares. ``RollupState`` records the time zone the

@@ -1,13 +1,19 @@
 """The SQL of the report roll-ups (PostgreSQL): triggers that keep reports_opportunityday,
 reports_receiptday and reports_receivableday exact on every write, and the statements that fill them
-from the tables. ``install`` is called by the migration and by ``reports.rollups.rebuild``."""
+from the tables. ``install`` is called by the migrations and by ``reports.rollups.rebuild``."""
+
+import datetime
 
 STATE = "opportunity_day"
+# The opportunity roll-up's row for all days together: what "ever" asks (the kanban's column totals)
+# reads a handful of rows instead of one per day. No period reaches back to year 1.
+EVER = datetime.date(1, 1, 1)
 
 _FUNCTION = """
 CREATE OR REPLACE FUNCTION reports_opportunity_day_apply() RETURNS trigger AS $$
 DECLARE
   sign integer;
+  on_day date;
   r sales_opportunity%ROWTYPE;
 BEGIN
   IF TG_OP = 'UPDATE' AND OLD.deleted_at IS NOT DISTINCT FROM NEW.deleted_at
@@ -26,13 +32,16 @@ BEGIN
       r := NEW;
     END IF;
     IF r.deleted_at IS NOT NULL THEN CONTINUE; END IF;
-    INSERT INTO reports_opportunityday AS d (day, owner_id, department_id, stage_id, status, n, cost, expected, amount)
-    VALUES ((r.created_at AT TIME ZONE '{tz}')::date, COALESCE(r.owner_id, 0), COALESCE(r.department_id, 0),
-            COALESCE(r.stage_id, 0), r.status, sign, sign * COALESCE(r.cost_estimate, 0),
-            sign * COALESCE(r.expected_amount, 0), sign * COALESCE(r.amount, 0))
-    ON CONFLICT (day, owner_id, department_id, stage_id, status) DO UPDATE
-      SET n = d.n + EXCLUDED.n, cost = d.cost + EXCLUDED.cost, expected = d.expected + EXCLUDED.expected,
-          amount = d.amount + EXCLUDED.amount;
+    -- The row of its creation day, and the row of all days (EVER).
+    FOREACH on_day IN ARRAY ARRAY[(r.created_at AT TIME ZONE '{tz}')::date, DATE '{ever}'] LOOP
+      INSERT INTO reports_opportunityday AS d (day, owner_id, department_id, stage_id, status, n, cost, expected, amount)
+      VALUES (on_day, COALESCE(r.owner_id, 0), COALESCE(r.department_id, 0),
+              COALESCE(r.stage_id, 0), r.status, sign, sign * COALESCE(r.cost_estimate, 0),
+              sign * COALESCE(r.expected_amount, 0), sign * COALESCE(r.amount, 0))
+      ON CONFLICT (day, owner_id, department_id, stage_id, status) DO UPDATE
+        SET n = d.n + EXCLUDED.n, cost = d.cost + EXCLUDED.cost, expected = d.expected + EXCLUDED.expected,
+            amount = d.amount + EXCLUDED.amount;
+    END LOOP;
   END LOOP;
   RETURN NULL;
 END $$ LANGUAGE plpgsql;
@@ -148,14 +157,22 @@ SELECT (created_at AT TIME ZONE %s)::date, COALESCE(owner_id, 0), COALESCE(depar
 FROM sales_opportunity WHERE deleted_at IS NULL GROUP BY 1, 2, 3, 4, 5
 """
 
+_FILL_EVER = """
+INSERT INTO reports_opportunityday (day, owner_id, department_id, stage_id, status, n, cost, expected, amount)
+SELECT DATE '{ever}', COALESCE(owner_id, 0), COALESCE(department_id, 0), COALESCE(stage_id, 0),
+       status, COUNT(*), COALESCE(SUM(cost_estimate), 0), COALESCE(SUM(expected_amount), 0), COALESCE(SUM(amount), 0)
+FROM sales_opportunity WHERE deleted_at IS NULL GROUP BY 2, 3, 4, 5
+"""
+
 
 def install(cursor, time_zone: str) -> None:
     """SQL only (migrations call it too): triggers for ``time_zone``, the roll-up recomputed, the state row."""
     tz = time_zone.replace("'", "")
     cursor.execute("LOCK TABLE sales_opportunity IN SHARE ROW EXCLUSIVE MODE")
-    cursor.execute(_FUNCTION.replace("{tz}", tz))
+    cursor.execute(_FUNCTION.replace("{tz}", tz).replace("{ever}", EVER.isoformat()))
     cursor.execute("TRUNCATE reports_opportunityday")
     cursor.execute(_FILL, [tz])
+    cursor.execute(_FILL_EVER.replace("{ever}", EVER.isoformat()))
     cursor.execute("LOCK TABLE contracts_receivable, contracts_receipt IN SHARE ROW EXCLUSIVE MODE")
     cursor.execute(_RECEIPT_FUNCTIONS)
     cursor.execute("TRUNCATE reports_receiptday")

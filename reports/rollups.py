@@ -27,7 +27,7 @@ from org.models import Department, Scope
 from sales.models import Opportunity
 
 from .models import OpportunityDay, ReceiptDay, ReceivableDay, RollupState
-from .rollup_sql import STATE, install
+from .rollup_sql import EVER, STATE, install
 
 SUMS = {"cost": "cost_estimate", "expected": "expected_amount", "amount": "amount"}
 GROUPS = ("stage_id", "status", "owner_id")
@@ -107,11 +107,11 @@ def opportunity_groups(user, action: str, *, period, subject, group: list[str], 
     where the table holds no value, 0 where the roll-up does — the reports treat both as 0."""
     assert set(group) <= set(GROUPS), group
     live = Opportunity.objects.filter(subject.q())
-    roll = OpportunityDay.objects.all()
-    if period is not None:  # None: all time (the kanban's column totals)
+    roll = OpportunityDay.objects.filter(day=EVER)  # all time (the kanban's column totals): the EVER rows
+    if period is not None:
         start, end = period.datetime_range()
         live = live.filter(created_at__gte=start, created_at__lt=end)
-        roll = roll.filter(day__gte=period.start, day__lte=period.end)
+        roll = OpportunityDay.objects.filter(day__gt=EVER, day__gte=period.start, day__lte=period.end)
     if stage_id is not None:
         live = live.filter(stage_id=stage_id)
     spec = access.spec_for(Opportunity)
