@@ -86,7 +86,7 @@ def card_html(row: dict, *, stage_id: int | None, look: CardLook, limit: int, no
         id=row["id"], version=row["version"], url=f"{look.detail_prefix}{row['id']}/", title=escape(title),
         customer="" if "customer" in hidden else escape(row["customer__name"] or ""),
         amount="" if "amount" in hidden else f"¥{row['amount'] or 0:,.2f}",
-        owner=escape(owner), badges="".join(badges))
+        owner=escape(owner), badges=" ".join(badges))
 
 
 def cards_html(rows: list[dict], *, stage_id: int | None, look: CardLook, rules: dict) -> SafeString:
