@@ -15,6 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.models import LookupItem
 from customers.models import Contact, Customer, FollowUp
 
 from .customer_world import create, make_world
@@ -85,6 +86,27 @@ def test_360_page_query_count(client, world, rows):
     customer = fill(world, rows)
     client.force_login(world.alice)
     assert counted(client, reverse("customers:customer_360", args=[customer.pk])) == DETAIL_360_QUERIES
+
+
+def test_360_page_reads_reference_data_in_batches(client, world):
+    """Nine lookups, regions and a category on the customer: three queries more, not one per field."""
+    from core.basedata import ensure_default_lookups
+    from customers.models import CustomerCategory, Region
+
+    kinds = {"type": "customer_type", "level": "customer_level", "industry": "industry", "source": "customer_source",
+             "relationship": "relationship", "size": "company_size"}
+    ensure_default_lookups(list(kinds.values()))
+    items = {field: LookupItem.objects.filter(kind=kind).order_by("sort", "id").first() for field, kind in kinds.items()}
+    district = Region.objects.filter(level=3).select_related("parent__parent").first()
+    customer = fill(world, 1)
+    Customer.objects.filter(pk=customer.pk).update(
+        **items, category=CustomerCategory.objects.create(name="重点行业"), district=district,
+        city=district.parent, province=district.parent.parent)
+    client.force_login(world.alice)
+    assert counted(client, reverse("customers:customer_360", args=[customer.pk])) == DETAIL_360_QUERIES + 3
+    page = client.get(reverse("customers:customer_360", args=[customer.pk])).content.decode()
+    for shown in [*(str(item) for item in items.values()), "重点行业", district.name, district.parent.parent.name]:
+        assert shown in page, shown
 
 
 def test_out_of_scope_user_sees_nothing_at_the_same_cost(client, world):
