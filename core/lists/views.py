@@ -28,6 +28,7 @@ from . import export as exporting
 from . import services as list_services
 from .filters import OPERATOR_LABELS, parse_definition, sort_keys
 from .paging import paginate
+from .rows import rows_html
 from .query import ListContext, ListState, read_state
 
 PRINT_LIMIT = 2000
@@ -98,6 +99,7 @@ def render_list(request, ui, *, ctx: ListContext | None = None, state: ListState
     }
     context["extra_batch"] = _extra_batch_buttons(ui, user)
     context["batch"] = may["assign"] or may["share"] or may["delete"] or may["export"] or bool(context["extra_batch"])
+    context["rows_html"] = rows_html(rows, batch=context["batch"])
     if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
         return render(request, "core/list.html#table", context, status=status)
     saved = list(list_services.filters_for(user=user, ui=ui))
