@@ -28,8 +28,8 @@ from . import export as exporting
 from . import services as list_services
 from .filters import OPERATOR_LABELS, parse_definition, sort_keys
 from .paging import paginate
-from .rows import rows_html
 from .query import ListContext, ListState, read_state
+from .rows import rows_html
 
 PRINT_LIMIT = 2000
 
