@@ -58,7 +58,7 @@ def main() -> int:
         from bench import imports
     except ImportError:
         imports = None
-    if imports is not None and os.environ.get("BENCH_ONLY", "import") in "import csv xlsx":
+    if imports is not None and any(text in "import csv xlsx" for text in os.environ.get("BENCH_ONLY", "import").split(",")):
         imports.report(world)
     return 0
 

@@ -151,9 +151,9 @@ def cases(world) -> list[dict]:
 
 
 def chosen(items: list[dict]) -> list[dict]:
-    """BENCH_ONLY=text keeps the scenarios whose name contains it (a quick re-run of one figure)."""
-    only = os.environ.get("BENCH_ONLY", "")
-    return [item for item in items if only in item["name"]]
+    """BENCH_ONLY=text[,text…] keeps the scenarios whose name contains one of them (a quick re-run)."""
+    only = os.environ.get("BENCH_ONLY", "").split(",")
+    return [item for item in items if any(text in item["name"] for text in only)]
 
 
 def run_all(world, repeat: int = 30):

@@ -152,10 +152,9 @@ def _shared_ids(user, model, *, editable: bool):
     target = Q(user=user)
     if user.department_id:
         target |= Q(department_id=user.department_id)
-    shares = RecordShare.objects.filter(target, content_type=ContentType.objects.get_for_model(model))
-    if editable:
-        shares = shares.filter(can_edit=True)
-    return shares.values("object_id")
+    # One filter() call: every call clones and compiles the queryset, and this runs on every gated query.
+    more = {"can_edit": True} if editable else {}
+    return RecordShare.objects.filter(target, content_type=ContentType.objects.get_for_model(model), **more).values("object_id")
 
 
 def scope_q(user, model, level: int, *, action: str = "read") -> Q:

@@ -43,7 +43,7 @@ def _owner_choices(user):
         same = (Q(department_id=user.department_id) if level == Scope.DEPARTMENT
                 else Q(department__path__startswith=user.department.path))
         return people.filter(same | Q(pk=user.pk))
-    return people.filter(pk=user.pk)
+    return [user]  # signed in, so working (sessions of people who left are ended by org.middleware)
 
 
 def _owner_filter(request):
