@@ -118,11 +118,12 @@ class SecurityPolicyMiddleware:
         header = request.META.get("HTTP_AUTHORIZATION", "").split()
         if len(header) != 2 or header[0].lower() != "token":
             return None
-        from rest_framework.authtoken.models import Token
+        from core.api.authentication import REQUEST_ATTR, find_token
 
-        token = Token.objects.select_related("user").filter(key=header[1]).first()
+        token = find_token(header[1])
         if token is None:
             return None  # DRF answers an unknown token itself
+        setattr(request, REQUEST_ATTR, token)  # DRF's authentication takes it from here
         if token.user.status == User.Status.LEFT or not token.user.is_active:
             return _api_error(401, "authentication_failed", _("User inactive or deleted."))
         if not security.ip_allowed(token.user, getattr(request, "client_ip", None)):

@@ -26,8 +26,10 @@ class CustomerViewSet(CustomerPoolActions, GatedModelViewSet):
     GATE_ACTIONS = {**GatedModelViewSet.GATE_ACTIONS, "merge": "update", "duplicates": "read"}
 
     def get_queryset(self):
-        # Tags and collaborators are lists in every row: two queries for the page, not two per row.
-        return super().get_queryset().prefetch_related("tags", "collaborators")
+        # Tags and collaborators: a list page reads their ids from the link tables (RecordListSerializer),
+        # one record prefetches them.
+        qs = super().get_queryset()
+        return qs if self.action == "list" else qs.prefetch_related("tags", "collaborators")
 
     @extend_schema(parameters=[DuplicateQuerySerializer], responses=DuplicateResultSerializer)
     @action(detail=False, methods=["get"])

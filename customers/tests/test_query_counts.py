@@ -24,6 +24,8 @@ pytestmark = pytest.mark.django_db
 
 LIST_QUERIES = 11
 API_QUERIES = 8
+# Token: the token with its user and department; roles; custom fields; total; rows; tags; collaborators.
+API_TOKEN_QUERIES = 7
 DETAIL_360_QUERIES = 9
 
 
@@ -79,6 +81,19 @@ def test_api_list_query_count(client, world, rows):
     fill(world, rows)
     client.force_login(world.manager)
     assert counted(client, "/api/v1/customers/?page_size=50") == API_QUERIES
+
+
+@pytest.mark.parametrize("rows", [5, 30])
+def test_api_list_with_a_token_reads_token_and_roles_once(client, world, rows):
+    from rest_framework.authtoken.models import Token
+
+    fill(world, rows)
+    key = Token.objects.create(user=world.manager).key
+    client.defaults["HTTP_AUTHORIZATION"] = f"Token {key}"
+    count = counted(client, "/api/v1/customers/?page_size=50")
+    assert count == API_TOKEN_QUERIES
+    assert sum("authtoken_token" in q for q in count.queries) == 1
+    assert sum('"org_role"' in q for q in count.queries) == 1
 
 
 @pytest.mark.parametrize("rows", [5, 30])
