@@ -120,6 +120,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_PREPARED_STATEMENTS", True):
+    # Parameters bound by the server let psycopg prepare a statement once it has run 5 times on a
+    # connection, and PostgreSQL then reuses its plan: at a million rows, planning a list query (the
+    # customers table's indexes) cost more than running it. Set DB_PREPARED_STATEMENTS=0 behind a
+    # transaction-mode connection pooler (PgBouncer before 1.21), which cannot keep prepared statements.
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
 
