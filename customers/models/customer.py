@@ -7,17 +7,18 @@ from django.utils.translation import gettext_lazy as _
 from core.models import BusinessModel, LiveManager
 
 
-def lookup(kind: str, verbose_name):
+def lookup(kind: str, verbose_name, *, db_index: bool = True):
     return models.ForeignKey(
         "core.LookupItem", verbose_name=verbose_name, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", limit_choices_to={"kind": kind, "active": True},
+        related_name="+", limit_choices_to={"kind": kind, "active": True}, db_index=db_index,
     )
 
 
 def region(level: int, verbose_name):
+    # Indexed in Meta.indexes: a db_index on a text key would add a second, pattern-ops index.
     return models.ForeignKey(
         "customers.Region", verbose_name=verbose_name, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", limit_choices_to={"level": level},
+        related_name="+", limit_choices_to={"level": level}, db_index=False,
     )
 
 
@@ -41,6 +42,29 @@ class CustomerManager(LiveManager.from_queryset(CustomerQuerySet)):
 
 
 class Customer(BusinessModel):
+    """A customer (客户).
+
+    Indexes are chosen for a table of millions of rows: every index is work on each insert and each
+    statement's planning. Owner, department and pool are led by the composite indexes in Meta; text keys
+    get plain b-tree indexes (no pattern-ops twins: substring search uses the trigram indexes of the
+    stored search keys); low-cardinality lookups (type, industry, source, relationship, size) and
+    previous_owner / deleted_by have none, since no page filters on them alone in a way an index serves.
+    """
+
+    # Led by customer_owner_idx / customer_dept_idx (owner or department first, then id).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+", db_index=False,
+    )
+    department = models.ForeignKey(
+        "org.Department", verbose_name=_("department"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+", db_index=False,
+    )
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", editable=False, db_index=False,
+    )
+
     class Status(models.TextChoices):
         POTENTIAL = "potential", _("Potential")
         INTENT = "intent", _("Intent")
@@ -49,24 +73,24 @@ class Customer(BusinessModel):
 
     name = models.CharField(_("customer name"), max_length=120)
     short_name = models.CharField(_("short name"), max_length=60, blank=True)
-    code = models.CharField(_("customer code"), max_length=40, blank=True, db_index=True,
+    code = models.CharField(_("customer code"), max_length=40, blank=True,
                             help_text=_("Leave empty to number it by the numbering rule."))
-    type = lookup("customer_type", _("customer type"))
+    type = lookup("customer_type", _("customer type"), db_index=False)
     level = lookup("customer_level", _("level"))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.POTENTIAL)
     category = models.ForeignKey("customers.CustomerCategory", verbose_name=_("category"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="customers")
-    industry = lookup("industry", _("industry"))
-    source = lookup("customer_source", _("source"))
-    relationship = lookup("relationship", _("relationship"))
-    size = lookup("company_size", _("company size"))
+    industry = lookup("industry", _("industry"), db_index=False)
+    source = lookup("customer_source", _("source"), db_index=False)
+    relationship = lookup("relationship", _("relationship"), db_index=False)
+    size = lookup("company_size", _("company size"), db_index=False)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     website = models.CharField(_("website"), max_length=200, blank=True)
     province = region(1, _("province"))
     city = region(2, _("city"))
     district = region(3, _("district"))
     address = models.CharField(_("address"), max_length=200, blank=True)
-    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True, db_index=True)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
     # Invoice details (开票信息) as they go on a VAT invoice.
     invoice_title = models.CharField(_("invoice title"), max_length=120, blank=True)
     tax_number = models.CharField(_("taxpayer ID"), max_length=20, blank=True)
@@ -86,14 +110,15 @@ class Customer(BusinessModel):
     # Derived keys, never typed: search and duplicate checks read these instead of scanning names.
     search_text = models.CharField(max_length=1000, blank=True, default="", editable=False)
     contact_search = models.CharField(max_length=2000, blank=True, default="", editable=False)
-    phone_norm = models.CharField(max_length=20, blank=True, default="", editable=False, db_index=True)
-    name_key = models.CharField(max_length=120, blank=True, default="", editable=False, db_index=True)
+    phone_norm = models.CharField(max_length=20, blank=True, default="", editable=False)
+    name_key = models.CharField(max_length=120, blank=True, default="", editable=False)
     # Ownership and the public pool (customers.pools): a customer in a pool has no owner.
     pool = models.ForeignKey("customers.Pool", verbose_name=_("public pool"), null=True, blank=True, editable=False,
-                             on_delete=models.PROTECT, related_name="customers")
+                             on_delete=models.PROTECT, related_name="customers", db_index=False)
     pool_entered_at = models.DateTimeField(_("entered pool at"), null=True, blank=True, editable=False)
     previous_owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("previous owner"), null=True,
-                                       blank=True, editable=False, on_delete=models.SET_NULL, related_name="+")
+                                       blank=True, editable=False, on_delete=models.SET_NULL, related_name="+",
+                                       db_index=False)
     owned_since = models.DateTimeField(_("owned since"), null=True, blank=True, editable=False)
     last_deal_at = models.DateTimeField(_("last deal"), null=True, blank=True, editable=False)
     pool_warned_at = models.DateTimeField(_("pool warning sent"), null=True, blank=True, editable=False)
@@ -114,6 +139,13 @@ class Customer(BusinessModel):
             models.Index(fields=["owner", "-id"], name="customer_owner_idx"),
             models.Index(fields=["department", "-id"], name="customer_dept_idx"),
             models.Index(fields=["pool", "-pool_entered_at"], name="customer_pool_idx"),
+            models.Index(fields=["code"], name="customer_code_idx"),
+            models.Index(fields=["credit_code"], name="customer_credit_code_idx"),
+            models.Index(fields=["phone_norm"], name="customer_phone_norm_idx"),
+            models.Index(fields=["name_key"], name="customer_name_key_idx"),
+            models.Index(fields=["province"], name="customer_province_idx"),
+            models.Index(fields=["city"], name="customer_city_idx"),
+            models.Index(fields=["district"], name="customer_district_idx"),
         ]
         constraints = [
             # Codes never repeat, deleted and merged records included (their history names them).

@@ -121,3 +121,24 @@ def test_sqlite_fts_triggers_survive_later_migrations():
         cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'customers_customer'")
         triggers = {row[0] for row in cursor.fetchall()}
     assert {"customers_customer_fts_ai", "customers_customer_fts_ad", "customers_customer_fts_au"} <= triggers
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customers_customer'")
+        indexes = {row[0] for row in cursor.fetchall()}
+    assert "customer_owner_level_fu_idx" in indexes
+
+
+@pytest.mark.postgres
+def test_postgresql_customer_table_keeps_only_the_indexes_it_needs():
+    """Each index is work on every insert and on planning every statement at a million rows: no
+    pattern-ops twins, no single-column index a composite one leads with (customers.models.customer)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'customers_customer'")
+        indexes = dict(cursor.fetchall())
+    assert not [name for name in indexes if name.endswith("_like")]
+    singles = {d.split("(")[-1].rstrip(")") for d in indexes.values() if "btree (" in d and "," not in d.split("(")[-1]}
+    assert not {"owner_id", "department_id", "pool_id", "type_id", "previous_owner_id"} & singles
+    assert {"customer_owner_idx", "customer_dept_idx", "customer_owner_level_fu_idx", "customer_search_text_trgm",
+            "customer_phone_norm_idx", "customer_name_key_idx", "customer_credit_code_idx"} <= set(indexes)
+    assert len(indexes) <= 26
