@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -105,3 +106,28 @@ def _bin_url(label: str) -> str:
     from django.urls import reverse
 
     return f"{reverse('core:recycle_bin')}?model={label}"
+
+
+@login_required
+def recipients(request):
+    """The options of the assign and share dialogs of a list (``?model=app.model&for=assign|share``),
+    fetched when a dialog opens: a list page does not carry every user and department with it. Only a
+    user who may assign (or share) that model's records gets them."""
+    action = request.GET.get("for")
+    if action not in ("assign", "share"):
+        raise Http404
+    try:
+        model = apps.get_model(request.GET.get("model", ""))
+        access.spec_for(model)
+    except (LookupError, ValueError, ImproperlyConfigured):
+        raise Http404 from None
+    if not access.can(request.user, action, model):
+        raise Http404
+    from org.selectors import active_departments, working_users
+
+    if request.GET.get("what") == "departments":
+        if action != "share":
+            raise Http404
+        return render(request, "core/recipients.html#departments", {"departments": active_departments()})
+    users = working_users().select_related("department").order_by("id")
+    return render(request, "core/recipients.html#users", {"users": users})

@@ -115,12 +115,6 @@ def render_list(request, ui, *, ctx: ListContext | None = None, state: ListState
         "saved_filters": saved, "saved_definitions": {sf.pk: sf.definition for sf in saved},
         "js_text": _js_text(),
     })
-    if may["assign"] or may["share"]:
-        from org.selectors import active_departments, working_users
-
-
-        context["users"] = working_users().select_related("department").order_by("id")
-        context["departments"] = active_departments() if may["share"] else []
     return render(request, "core/list.html", context, status=status)
 
 

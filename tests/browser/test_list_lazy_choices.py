@@ -33,3 +33,27 @@ def test_owner_options_arrive_on_demand_and_filter(live_server, page, login):
         page.locator("[data-zg-apply]").click()
     page.wait_for_load_state("networkidle")
     assert page.locator("#zg-list-table tbody td:nth-child(2) a").all_inner_texts() == ["上海贸易公司"]
+
+
+def test_assign_dialog_fetches_its_people_when_opened_and_assigns(live_server, page, login):
+    dept = make_department("销售二部")
+    role = make_role("lead2", grants=full_grants(MODULE, Scope.DEPARTMENT))
+    lead = make_user("lead2", department=dept, first_name="经理", last_name="赵", roles=[role])
+    other = make_user("other2", department=dept, first_name="小明", last_name="孙", roles=[role])
+    customer = Customer.objects.create(name="杭州云帆科技有限公司", owner=lead, department=dept, created_by=lead)
+
+    login(lead)
+    requests = []
+    page.on("request", lambda r: requests.append(r.url) if "/records/recipients/" in r.url else None)
+    page.goto("/customers/customer/")
+    page.locator("[data-zg-row]").first.check()
+    assert requests == []  # nothing is fetched before the dialog opens
+    page.get_by_role("button", name="分配").first.click()
+    page.locator("#zg-assign-owner").select_option(str(other.pk))  # waits for the fetched options
+    assert len(requests) == 1
+    page.screenshot(path="test-results/assign-dialog.png")
+    page.locator("#zg-assign-reason").fill("区域调整")
+    with page.expect_navigation():
+        page.locator("#zg-assign-modal button[value=assign]").click()
+    customer.refresh_from_db()
+    assert customer.owner_id == other.pk
