@@ -29,7 +29,7 @@ from . import services as list_services
 from .filters import OPERATOR_LABELS, parse_definition, sort_keys
 from .paging import paginate
 from .query import ListContext, ListState, read_state
-from .rows import rows_html
+from .rows import chooser_html, headers_html, rows_html
 
 PRINT_LIMIT = 2000
 
@@ -100,6 +100,7 @@ def render_list(request, ui, *, ctx: ListContext | None = None, state: ListState
     context["extra_batch"] = _extra_batch_buttons(ui, user)
     context["batch"] = may["assign"] or may["share"] or may["delete"] or may["export"] or bool(context["extra_batch"])
     context["rows_html"] = rows_html(rows, batch=context["batch"])
+    context["headers_html"] = headers_html(headers)
     if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
         return render(request, "core/list.html#table", context, status=status)
     saved = list(list_services.filters_for(user=user, ui=ui))
@@ -107,7 +108,7 @@ def render_list(request, ui, *, ctx: ListContext | None = None, state: ListState
         "query": state.params().urlencode(), "f_param": state.params().get("f", ""),
         "list_url": ui.url("list"), "export_url": ui.url("export"), "print_url": ui.url("print"),
         "batch_url": ui.url("batch"), "create_url": ui.url("create") if may["create"] else "",
-        "chooser": _chooser(ctx), "frozen_choices": range(cols.MAX_FROZEN + 1),
+        "chooser_html": chooser_html(_chooser(ctx)), "frozen_choices": range(cols.MAX_FROZEN + 1),
         "definition": state.definition or {"op": "and", "rules": []},
         "rule_count": _count_rules(state.definition),
         "fields_json": [f.as_json(lazy=True) for f in ctx.fields],

@@ -1,8 +1,12 @@
-"""core.lists.rows: the list table's rows, escaped as the template would escape them."""
+"""core.lists.rows: the list table's rows, header cells and chooser items, escaped as the template would
+escape them."""
+
+from types import SimpleNamespace
 
 from django.utils.safestring import mark_safe
+from django.utils.translation import override
 
-from core.lists.rows import rows_html
+from core.lists.rows import chooser_html, headers_html, rows_html
 
 
 def test_cells_are_escaped_linked_and_aligned():
@@ -22,3 +26,24 @@ def test_cells_are_escaped_linked_and_aligned():
 def test_without_batch_actions_there_is_no_checkbox():
     html = rows_html([{"pk": 1, "url": "/x/1/", "css": "", "cells": [("甲", False)]}], batch=False)
     assert 'name="ids"' not in html and html == '<tr><td class=""><a href="/x/1/">甲</a></td></tr>'
+
+
+def test_header_cells_link_their_sort_and_escape_labels():
+    headers = [{"col": SimpleNamespace(name="name", label="客户<名称>"), "url": "?sort=name&q=a", "sorted": True,
+                "desc": True, "numeric": False},
+               {"col": SimpleNamespace(name="amount", label="金额"), "url": "?sort=amount", "sorted": False,
+                "desc": False, "numeric": True}]
+    html = headers_html(headers)
+    assert '<th class="" data-col="name"><a href="?sort=name&amp;q=a" hx-get="?sort=name&amp;q=a" ' \
+           'class="table-sort text-decoration-none desc">客户&lt;名称&gt;</a></th>' in html
+    assert '<th class="text-end" data-col="amount">' in html and 'text-decoration-none">金额</a>' in html
+
+
+def test_chooser_items_tick_the_shown_columns():
+    with override("zh-hans"):
+        html = chooser_html([{"name": "name", "label": "客户名称", "shown": True},
+                             {"name": "x\"y", "label": "<i>备注</i>", "shown": False}])
+    assert html.count("<li ") == 2 and html.count("data-zg-move") == 4
+    assert 'value="name" checked>' in html and 'value="x&quot;y">' in html
+    assert "&lt;i&gt;备注&lt;/i&gt;" in html and "<i>" not in html
+    assert 'aria-label="上移"' in html and "#tabler-chevron-up" in html

@@ -57,3 +57,25 @@ def test_assign_dialog_fetches_its_people_when_opened_and_assigns(live_server, p
         page.locator("#zg-assign-modal button[value=assign]").click()
     customer.refresh_from_db()
     assert customer.owner_id == other.pk
+
+
+def test_column_chooser_hides_and_reorders_columns(live_server, page, login):
+    dept = make_department("销售三部")
+    role = make_role("lead3", grants=full_grants(MODULE, Scope.DEPARTMENT))
+    lead = make_user("lead3", department=dept, first_name="经理", last_name="钱", roles=[role])
+    Customer.objects.create(name="成都蜀锦贸易有限公司", phone="02888886666", owner=lead, department=dept, created_by=lead)
+
+    login(lead)
+    page.goto("/customers/customer/")
+    before = page.locator("#zg-list-table thead th[data-col]").evaluate_all("els => els.map(e => e.dataset.col)")
+    assert "phone" in before and before[0] == "name"
+    page.get_by_test_id("columns").click()
+    page.locator("#zg-chooser input[value=phone]").uncheck()
+    second = page.locator("#zg-chooser li").nth(1)
+    moved = second.locator("input[name=cols]").get_attribute("value")
+    second.locator("[data-zg-move='-1']").click()  # the second column becomes the first
+    page.screenshot(path="test-results/column-chooser.png")
+    with page.expect_navigation():
+        page.locator("#zg-columns-modal button[value=columns]").click()
+    after = page.locator("#zg-list-table thead th[data-col]").evaluate_all("els => els.map(e => e.dataset.col)")
+    assert "phone" not in after and after[:2] == [moved, "name"]
