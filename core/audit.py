@@ -81,39 +81,69 @@ def _now_db():
 
 
 def log_many(*, actor, action: str, entries: list[tuple], message: str = "") -> int:
-    """Audit entries for many records in one statement (bulk imports): ``entries`` are (instance, changes).
-    JSON is serialised once per entry, as JSONField would (json.dumps), and the rows go in with one
-    COPY (PostgreSQL) / executemany (SQLite) through core.imports.bulk."""
-    from .imports.bulk import write_rows
-
+    """Audit entries for many records in one statement (bulk imports): ``entries`` are (instance, changes)."""
     if not entries:
         return 0
+    return log_rows(actor=actor, action=action, model=entries[0][0]._meta.model, message=message,
+                    entries=[(instance.pk, str(instance), changes) for instance, changes in entries])
+
+
+def log_rows(*, actor, action: str, model, entries, message: str = "") -> int:
+    """log_many for records given as (id, text of the record, changes) rather than instances; the
+    changes may come serialised already (a str of JSON). JSON is serialised once per entry, as
+    JSONField would (json.dumps), and the rows go in with one COPY (PostgreSQL) / executemany
+    (SQLite) through core.imports.bulk. ``entries``: a list (its truth says whether there are any)."""
+    from .imports.bulk import write_rows
+
     meta = current_meta()
-    content_type_id = ContentType.objects.get_for_model(entries[0][0]._meta.model).pk
+    content_type_id = ContentType.objects.get_for_model(model).pk
     actor_id = actor.pk if getattr(actor, "pk", None) else None
     now, message = _now_db(), message[:500]
-    write_rows(AuditLog, ("actor_id", "action", "content_type_id", "object_id", "object_repr", "changes", "message",
-                          "ip", "user_agent", "created_at"),
-               [(actor_id, action, content_type_id, instance.pk, str(instance)[:200], json.dumps(changes or {}), message,
-                 meta.ip or None, meta.user_agent, now)
-                for instance, changes in entries])
-    return len(entries)
+    count = 0
+
+    def rows():  # serialised as the rows stream to the server
+        nonlocal count
+        for object_id, object_repr, changes in entries:
+            count += 1
+            yield (actor_id, action, content_type_id, object_id, object_repr[:200],
+                   changes if isinstance(changes, str) else json.dumps(changes or {}), message,
+                   meta.ip or None, meta.user_agent, now)
+
+    if entries:
+        write_rows(AuditLog, ("actor_id", "action", "content_type_id", "object_id", "object_repr", "changes", "message",
+                              "ip", "user_agent", "created_at"), rows())
+    return count
 
 
 def record_versions(instances: list, *, actor, comment: str = "", snapshots: list[dict] | None = None) -> int:
     """Version snapshots of many records in one statement; ``snapshots`` when the caller has them already."""
-    from .imports.bulk import write_rows
-
     if not instances:
         return 0
-    content_type_id = ContentType.objects.get_for_model(instances[0]._meta.model).pk
-    actor_id = actor.pk if getattr(actor, "pk", None) else None
     snapshots = snapshots or [snapshot(instance) for instance in instances]
+    return record_version_rows(model=instances[0]._meta.model, actor=actor, comment=comment,
+                               rows=[(instance.pk, instance.version, data)
+                                     for instance, data in zip(instances, snapshots, strict=True)])
+
+
+def record_version_rows(*, model, actor, rows, comment: str = "") -> int:
+    """record_versions for records given as (id, version number, snapshot or its JSON text)."""
+    from .imports.bulk import write_rows
+
+    content_type_id = ContentType.objects.get_for_model(model).pk
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
     now, comment = _now_db(), comment[:200]
-    write_rows(Version, ("content_type_id", "object_id", "number", "data", "actor_id", "comment", "created_at"),
-               [(content_type_id, instance.pk, instance.version, json.dumps(data), actor_id, comment, now)
-                for instance, data in zip(instances, snapshots, strict=True)])
-    return len(instances)
+    count = 0
+
+    def out():  # serialised as the rows stream to the server
+        nonlocal count
+        for object_id, number, data in rows:
+            count += 1
+            yield (content_type_id, object_id, number, data if isinstance(data, str) else json.dumps(data), actor_id,
+                   comment, now)
+
+    if rows:
+        write_rows(Version, ("content_type_id", "object_id", "number", "data", "actor_id", "comment", "created_at"), out())
+    return count
 
 
 def record_version(instance, *, actor, comment: str = "") -> Version:

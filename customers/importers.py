@@ -11,16 +11,16 @@ import unicodedata
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core import access, numbering
+from core import access, audit, numbering
 from core.imports import ImporterDefinition, Match, Row, RowError, bulk, register_importer
 from core.imports.mapping import norm
 from core.imports.parsing import (
     choice_map,
-    create_with_audit,
     custom_definitions,
     max_lengths,
     model_fields,
@@ -135,9 +135,13 @@ class CustomerImporter(ImporterDefinition):
         for item in LookupItem.objects.filter(kind__in=LOOKUPS.values(), active=True):
             lookups[item.kind].setdefault(norm(item.code), item)
             lookups[item.kind][norm(item.name)] = item
-        by_level = defaultdict(list)
+        by_level, by_pk = defaultdict(list), {}
         for region in Region.objects.all():
             by_level[region.level].append(region)
+            by_pk[region.pk] = region
+        for region in by_pk.values():  # the chain is filled upwards from these, without a query per row
+            if region.parent_id in by_pk:
+                region.parent = by_pk[region.parent_id]
         return {
             "actor": actor, "lookups": lookups, "status": choice_map(Customer.Status.choices),
             "regions": {level: _name_map(items) for level, items in by_level.items()},
@@ -291,39 +295,66 @@ class CustomerImporter(ImporterDefinition):
             data["_conflict"] = any(k in EXACT_KINDS and p != pk for k, p in hits)
 
     def create(self, rows: list[Row], ctx: dict) -> list:
-        actor = ctx["actor"]
-        objs, numbering_groups = [], defaultdict(list)
+        """Insert the rows as customer_create would store them (same columns, search keys, owner clocks,
+        audit entry, version and assignment history), written as plain rows: no model instances, one
+        COPY (PostgreSQL) / executemany (SQLite) per table and batch."""
+        actor, now = ctx["actor"], timezone.now()
+        new_rows = bulk.NewRows(Customer, now=now)
+        pinyin = ctx.setdefault("pinyin", {})
+        records, numbering_groups = [], defaultdict(list)
         for row in rows:
-            fields = {k: v for k, v in row.data.items() if not k.startswith("_") and not k.startswith("custom.")}
-            owner = fields.pop("owner", None) or actor
-            obj = Customer(**fields, owner=owner, department_id=owner.department_id, created_by=actor,
-                           custom={k[7:]: v for k, v in row.data.items() if k.startswith("custom.")})
-            if not obj.code:
-                numbering_groups[(getattr(obj.province, "short", "") or "", getattr(obj.level, "code", "") or "")].append(obj)
-            objs.append(obj)
+            data = row.data
+            owner = data.get("owner") or actor
+            values = {"owner_id": owner.pk, "department_id": owner.department_id, "created_by_id": actor.pk,
+                      "custom": {}, "owned_since": now}  # as customer_create: the owner holds it from now (pool clocks)
+            for key, value in data.items():
+                if key.startswith("custom."):
+                    values["custom"][key[7:]] = value
+                elif key[0] != "_" and key != "owner":
+                    if isinstance(value, Model):
+                        values[f"{key}_id"] = value.pk
+                    else:
+                        values[key] = value
+            if values.get("status") == Customer.Status.DEAL:
+                values["last_deal_at"] = now  # a deal is a deal
+            if not values.get("code"):
+                province, level = data.get("province"), data.get("level")
+                numbering_groups[(getattr(province, "short", "") or "", getattr(level, "code", "") or "")].append(values)
+            records.append(values)
         for (region, level), group in numbering_groups.items():
             codes = numbering.reserve_codes("customer", len(group), context={"region": region, "level": level},
                                             taken=lambda batch: set(Customer.all_objects.filter(code__in=batch)
                                                                     .values_list("code", flat=True)))
-            for obj, code in zip(group, codes, strict=True):
-                obj.code = code
-        now = timezone.now()
-        for obj, row in zip(objs, rows, strict=True):
-            _own_keys(obj, row, ctx.setdefault("pinyin", {}))
-            # As customer_create: the owner holds it from now (the pool's clocks), a deal is a deal.
-            obj.owned_since = now
-            if obj.status == Customer.Status.DEAL:
-                obj.last_deal_at = now
-        # The keys are filled above (the same values customers.search.fill_own_keys gives, from a
-        # per-job word cache), so the queryset's own fill, the slowest part of an insert, is skipped;
-        # the rows go in with one COPY (PostgreSQL) / executemany (SQLite) per batch.
-        created = create_with_audit(actor=actor, model=Customer, objs=objs, comment=str(COMMENT),
-                                    insert=lambda batch: bulk.insert(Customer, batch, unique="code"))
-        CustomerAssignment.objects.bulk_create([
-            CustomerAssignment(customer_id=obj.pk, kind=CustomerAssignment.Kind.CREATE, to_owner_id=obj.owner_id,
-                               to_department_id=obj.department_id, actor=actor, reason=str(COMMENT), at=now)
-            for obj in created], batch_size=1000)
-        return created
+            for values, code in zip(group, codes, strict=True):
+                values["code"] = code
+        audit_rows, version_rows, keys = [], [], None
+        comment = str(COMMENT)
+        checked = {id(values): row for values, row in zip(records, rows, strict=True)}
+
+        # Both run while the rows stream to the server (PostgreSQL), so this work overlaps its index
+        # updates: the search keys of each row, then its audit entry and version.
+        def keyed(values):
+            _own_keys(values, checked[id(values)], pinyin)
+
+        def written(values):
+            nonlocal keys
+            data = new_rows.snapshot(values)
+            if keys is None:
+                keys = sorted(key for key in data if key not in ("updated_at", "version"))
+            audit_rows.append((values["id"], values["name"], {key: [None, data[key]] for key in keys
+                                                               if data[key] is not None}))
+            version_rows.append((values["id"], data["version"], data))
+
+        new_rows.insert(records, unique="code", prepare=keyed, on_row=written)
+        # The audit entry and version (core.imports.parsing.create_with_audit); the version is what
+        # core.services.restore_version brings an imported record back to.
+        audit.log_rows(actor=actor, action=audit.Action.CREATE, model=Customer, entries=audit_rows, message=comment)
+        audit.record_version_rows(model=Customer, actor=actor, rows=version_rows, comment=comment)
+        bulk.NewRows(CustomerAssignment, now=now).insert([
+            {"customer_id": values["id"], "kind": CustomerAssignment.Kind.CREATE.value, "to_owner_id": values["owner_id"],
+             "to_department_id": values["department_id"], "actor_id": actor.pk, "reason": comment, "at": now}
+            for values in records])
+        return records
 
     def update(self, rows: list[Row], ctx: dict) -> list:
         from core.audit import snapshot
@@ -364,6 +395,9 @@ class CustomerImporter(ImporterDefinition):
         return match.label if match.readable else ""
 
 
+_ALNUM_RE = re.compile(r"[^0-9a-z]")
+
+
 def _pinyin(text: str, cache: dict) -> list[str]:
     """customers.search.name_tokens of one name, with pypinyin's per-word conversion cached.
 
@@ -371,14 +405,18 @@ def _pinyin(text: str, cache: dict) -> list[str]:
     so converting each distinct segment once gives the same result; company names share most words.
     """
     from pypinyin import Style
-    from pypinyin.core import _default_convert, _default_pinyin
+    from pypinyin.core import _default_convert
 
     text = unicodedata.normalize("NFKC", text or "")
     tokens = [search_norm(text)]
     if not re.search(r"[\u3400-\u9fff]", text):
         return [*tokens, "", ""]
     full, initials = [], []
-    for word in _default_pinyin.seg(text):
+    for word in _words(text, cache):
+        if word.isascii():  # no pinyin: the converter gives the text back (numbers differ in every name)
+            full.append(_ALNUM_RE.sub("", word.lower()))
+            initials.append(full[-1])
+            continue
         hit = cache.get(word)
         if hit is None:
             hit = cache[word] = tuple(
@@ -390,12 +428,33 @@ def _pinyin(text: str, cache: dict) -> list[str]:
     return [*tokens, "".join(full), "".join(initials)]
 
 
-def _own_keys(obj: Customer, row: Row, cache: dict) -> None:
+def _words(text: str, cache: dict) -> list[str]:
+    """pypinyin's segmentation of a text (its default ``seg``), each run of Chinese characters cut once
+    per job: the text is split into runs of Chinese and other characters and only the Chinese runs
+    are cut into words, each on its own, so a run recurring in many names is cut the same way."""
+    from pypinyin.constants import PHRASES_DICT, RE_HANS
+    from pypinyin.seg import mmseg
+    from pypinyin.seg.simpleseg import simple_seg
+
+    words = []
+    for part in simple_seg(text):
+        if not RE_HANS.match(part) or not PHRASES_DICT:
+            words.append(part)
+            continue
+        key = ("run", part)
+        cut = cache.get(key)
+        if cut is None:
+            cut = cache[key] = list(mmseg.seg.cut(part))
+        words.extend(cut)
+    return words
+
+
+def _own_keys(values: dict, row: Row, cache: dict) -> None:
     """What customers.search.fill_own_keys sets, from values the row's check computed already."""
-    obj.search_text = _join([*_pinyin(obj.name, cache), *_pinyin(obj.short_name, cache), search_norm(obj.code)],
-                            SEARCH_TEXT_MAX)
-    obj.phone_norm = row.data.get("_phone_norm", "") if obj.phone else ""
-    obj.name_key = row.data.get("_name_key", "")[:120]
+    values["search_text"] = _join([*_pinyin(values["name"], cache), *_pinyin(values.get("short_name", ""), cache),
+                                   search_norm(values.get("code", ""))], SEARCH_TEXT_MAX)
+    values["phone_norm"] = row.data.get("_phone_norm", "") if values.get("phone") else ""
+    values["name_key"] = row.data.get("_name_key", "")[:120]
 
 
 _MOBILE_RE = re.compile(r"1[3-9]\d{9}")

@@ -94,3 +94,121 @@ def insert(model, objs: list, *, unique: str) -> list:
         obj._state.adding = False
         obj._state.db = connection.alias
     return objs
+
+
+class NewRows:
+    """New rows of a model given as dicts (attname → Python value) instead of model instances.
+
+    Building ~50 field descriptors per row is most of an instance's cost in a bulk import; the
+    values a new instance would hold for the columns a row does not give (field defaults, and
+    ``now`` for auto_now / auto_now_add) are worked out once here, and each row is turned into its
+    database values with the same conversion bulk_create uses (``get_db_prep_save``) and into the
+    snapshot core.audit.snapshot would take of the saved instance.
+    """
+
+    def __init__(self, model, *, now):
+        from core.audit import _plain
+
+        self.model = model
+        self.connection = _connection(model)
+        pk = model._meta.pk
+        self.pk_attname = pk.attname
+        self.fields = [f for f in model._meta.concrete_fields if f is not pk]
+        self.attnames = [f.attname for f in self.fields]
+        self.plain = [_plain_types(f) for f in self.fields]
+        defaults = {}
+        for f in self.fields:
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                defaults[f.attname] = now
+            else:
+                defaults[f.attname] = f.get_default()
+        self.defaults = defaults
+        # Snapshots keep the instance's field order (pk first), defaults already in JSON-friendly form.
+        self.snapshot_base = {pk.attname: None, **{name: _plain(value) for name, value in defaults.items()}}
+        self._plain_value = _plain
+        self._memo: dict = {}
+        self._index = {name: i for i, name in enumerate(self.attnames)}
+        self._defaults_list = list(defaults.values())
+        self._default_row = [value if value is None and same or type(value) in same else f.get_db_prep_save(value, self.connection)
+                             for f, same, value in zip(self.fields, self.plain, defaults.values(), strict=True)]
+
+    def db_row(self, values: dict) -> list:
+        """The row's database values in field order: the defaults' (converted once), then the given ones."""
+        out = self._default_row.copy()
+        memo, index, fields, plain, connection = self._memo, self._index, self.fields, self.plain, self.connection
+        for attname, value in values.items():
+            i = index.get(attname)
+            if i is None:  # the pk, or a key that is not a column
+                continue
+            if value is None and plain[i] or type(value) in plain[i]:
+                out[i] = value
+                continue
+            # The same timestamp or choice recurs in every row: converted once per batch.
+            try:
+                key = (i, type(value), value)
+                prepared = memo[key]
+            except TypeError:  # a dict or list (JSON): converted each time, unless it is the default ({})
+                prepared = out[i] if value == self._defaults_list[i] else fields[i].get_db_prep_save(value, connection)
+            except KeyError:
+                prepared = memo[key] = fields[i].get_db_prep_save(value, connection)
+            out[i] = prepared
+        return out
+
+    def snapshot(self, values: dict) -> dict:
+        """core.audit.snapshot of the saved row (``values`` holding its id)."""
+        data, plain = self.snapshot_base.copy(), self._plain_value
+        for name, value in values.items():
+            data[name] = value if type(value) in _AS_IS else plain(value)
+        return data
+
+    def insert(self, rows: list[dict], *, unique: str | None = None, prepare=None, on_row=None) -> list[dict]:
+        """Insert ``rows`` and put each one's id in it under the pk's attname. ``unique``: a column
+        unique among the rows and the stored ones, by which SQLite reads the ids back (None: the
+        model's rows are not read back, so no ids). ``prepare(values)`` is called for every row just
+        before it is converted, ``on_row(values)`` once its id is known; on PostgreSQL both while the
+        rows stream to the server, so that work overlaps the server's."""
+        if not rows:
+            return rows
+        model, connection, pk = self.model, self.connection, self.pk_attname
+        columns = [f.column for f in self.fields]
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                               [model._meta.db_table, model._meta.pk.column, len(rows)])
+                ids = [row[0] for row in cursor.fetchall()]
+
+            def stream():
+                for values, i in zip(rows, ids, strict=True):
+                    values[pk] = i
+                    if prepare is not None:
+                        prepare(values)
+                    if on_row is not None:
+                        on_row(values)
+                    yield [i, *self.db_row(values)]
+
+            write_rows(model, [model._meta.pk.column, *columns], stream())
+            return rows
+        if prepare is not None:
+            for values in rows:
+                prepare(values)
+        if connection.vendor != "sqlite":
+            objs = model._default_manager.bulk_create([model(**values) for values in rows], batch_size=500)
+            for values, obj in zip(rows, objs, strict=True):
+                values[pk] = obj.pk
+        else:
+            write_rows(model, columns, [self.db_row(values) for values in rows])
+            if unique is not None:
+                keys = [values[unique] for values in rows]
+                by_key = {}
+                for start in range(0, len(keys), SQLITE_IN):
+                    by_key.update(model._base_manager.using(connection.alias)
+                                  .filter(**{f"{unique}__in": keys[start:start + SQLITE_IN]}).values_list(unique, "pk"))
+                for values in rows:
+                    values[pk] = by_key[values[unique]]
+        if on_row is not None:
+            for values in rows:
+                on_row(values)
+        return rows
+
+
+_AS_IS = (str, int, bool, type(None), dict, list)

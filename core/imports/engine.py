@@ -10,9 +10,12 @@ of a resumed import.
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Callable, Iterator
 
-from django.db import transaction
+from django.db import connections, transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.models import ImportIssue, ImportRun
@@ -34,10 +37,18 @@ def _batch_committed(run_id: int, last_row: int) -> None:
 
 
 def rows_of(run: ImportRun, importer: ImporterDefinition, actor, ctx: dict) -> Iterator[list[Row]]:
-    """Batches of mapped, checked rows of the run's file; in-file repeats marked with ``same_as``."""
+    """Batches of mapped, checked rows of the run's file; in-file repeats marked with ``same_as``.
+
+    What needs the database (the fields the actor may import) is read here, before the first batch;
+    the batches themselves come from the file and the importer's ``clean``, which makes no queries."""
     fields = {f.name: f for f in importer.fields(actor)}
     mapping = {int(index): name for index, name in run.mapping.items() if name in fields}
     required = [name for name, f in fields.items() if f.required]
+    return _batches(run, importer, ctx, mapping, required)
+
+
+def _batches(run: ImportRun, importer: ImporterDefinition, ctx: dict, mapping: dict[int, str],
+             required: list[str]) -> Iterator[list[Row]]:
     batch_size = importer.batch_size
     seen: dict[str, int] = {}
     with run.file.open("rb") as handle:
@@ -65,6 +76,59 @@ def rows_of(run: ImportRun, importer: ImporterDefinition, actor, ctx: dict) -> I
                 batch = []
         if batch:
             yield batch
+
+
+_DONE = object()
+
+
+def ahead(batches: Iterator[list[Row]]) -> Iterator[list[Row]]:
+    """The same batches, the next one read and checked in a thread while the caller writes this one.
+
+    Writing a batch is mostly waiting for the database (index updates, foreign key checks at commit),
+    which leaves the interpreter free; checking the next batch meanwhile is pure Python. The thread
+    makes no queries (``rows_of`` read what needs the database already) and speaks the caller's
+    language and time zone, so messages and dates come out as they would in the caller's thread."""
+    language, zone = translation.get_language(), timezone.get_current_timezone()
+    handoff: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            with translation.override(language), timezone.override(zone):
+                for batch in batches:
+                    if not put(batch):
+                        return
+            put(_DONE)
+        except BaseException as exc:  # handed to the caller, raised there
+            put(exc)
+        finally:
+            close = getattr(batches, "close", None)
+            if close is not None:
+                close()
+            connections.close_all()  # only this thread's, should a query have slipped in
+
+    thread = threading.Thread(target=work, name="import-rows", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = handoff.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _issue(run, phase, kind, row: Row, reason: str, *, field: str = "", value="", match=None,
@@ -98,7 +162,7 @@ def check(run: ImportRun, *, actor, progress: Callable[[int], None]) -> dict:
     ImportIssue.objects.filter(run=run, phase="check").delete()
     counts = {"total": 0, "valid": 0, "duplicates": 0, "errors": 0}
     ctx = importer.begin(actor)
-    for batch in rows_of(run, importer, actor, ctx):
+    for batch in ahead(rows_of(run, importer, actor, ctx)):
         importer.find_existing([row for row in batch if not row.errors and not row.same_as], ctx)
         issues = []
         for row in batch:
@@ -163,7 +227,7 @@ def run_import(run: ImportRun, *, actor, job_id: int | None, progress: Callable[
     match_ctx = importer.begin(actor)
     if run.last_row == 0:
         ImportIssue.objects.filter(run=run, phase="import").delete()
-    for batch in rows_of(run, importer, actor, match_ctx):
+    for batch in ahead(rows_of(run, importer, actor, match_ctx)):
         pending = [row for row in batch if row.number > run.last_row]
         if not pending:
             continue

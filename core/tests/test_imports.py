@@ -183,3 +183,74 @@ def test_audit_log_many_and_record_versions(db):
         user.version = 1
     assert audit.record_versions(users, actor=actor, comment="Imported") == 3
     assert Version.objects.filter(actor=actor, number=1).count() == 3
+
+
+def test_audit_rows_take_serialised_json_as_well(db):
+    import json
+
+    from core import audit
+    from core.models import AuditLog, Version
+
+    actor, user = make_user("auditor"), make_user("audited")
+    changes = {"name": [None, "北京星辰"], "n": [None, 1]}
+    audit.log_rows(actor=actor, action="create", model=type(user), entries=[(user.pk, "a", changes),
+                                                                           (user.pk, "b", json.dumps(changes))])
+    assert [e.changes for e in AuditLog.objects.filter(actor=actor).order_by("object_repr")] == [changes, changes]
+    audit.record_version_rows(model=type(user), actor=actor, rows=[(user.pk, 1, {"x": 1}), (user.pk, 2, '{"x": 1}')])
+    assert [v.data for v in Version.objects.filter(actor=actor).order_by("number")] == [{"x": 1}, {"x": 1}]
+    assert audit.log_rows(actor=actor, action="create", model=type(user), entries=[]) == 0
+
+
+def test_new_rows_store_what_the_orm_stores(db):
+    """NewRows writes dicts with COPY / executemany: the stored rows equal bulk_create's for the same
+    values (defaults filled in), each dict gets its id, and the hooks see the rows in order."""
+    from django.forms.models import model_to_dict
+
+    from core.imports.bulk import NewRows
+    from core.models import LookupItem
+
+    given = [{"kind": "k1", "code": f"c{i}", "name": f"名称{i}", **({"sort": 5, "extra": {"a": i}} if i % 2 else {})}
+             for i in range(5)]
+    seen = []
+    rows = NewRows(LookupItem, now=None)
+    rows.insert([dict(values) for values in given], unique="code", prepare=lambda v: seen.append(("prepare", v["code"])),
+                on_row=lambda v: seen.append(("row", v["code"], v["id"])))
+    LookupItem.objects.bulk_create([LookupItem(**{**values, "kind": "k2"}) for values in given])
+    ours = {item.code: item for item in LookupItem.objects.filter(kind="k1")}
+    assert len(ours) == 5 and [s for s in seen if s[0] == "prepare"] == [("prepare", v["code"]) for v in given]
+    assert [(s[1], s[2]) for s in seen if s[0] == "row"] == [(v["code"], ours[v["code"]].pk) for v in given]
+    for made in LookupItem.objects.filter(kind="k2"):
+        assert {**model_to_dict(ours[made.code]), "id": 0, "kind": ""} == {**model_to_dict(made), "id": 0, "kind": ""}
+    # The snapshot is core.audit.snapshot of the stored row.
+    from core.audit import snapshot
+
+    values = {**given[1], "id": ours["c1"].pk}
+    assert rows.snapshot(values) == snapshot(ours["c1"])
+
+
+def test_ahead_hands_over_batches_errors_and_the_language():
+    import threading
+
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from core.imports.engine import ahead
+
+    def batches():
+        yield [translation.get_language()]
+        yield [gettext("This field is required.")]
+        raise ValueError("bad file")
+
+    with translation.override("zh-hans"):
+        expected = [["zh-hans"], [gettext("This field is required.")]]
+        got = []
+        with pytest.raises(ValueError, match="bad file"):
+            for batch in ahead(batches()):
+                got.append(batch)
+    assert got == expected and expected[1] != ["This field is required."]
+    # A caller that stops early (a crash while writing) stops the thread too.
+    before = threading.active_count()
+    endless = ahead([i] for i in range(1000))
+    assert next(endless) == [0]
+    endless.close()
+    assert threading.active_count() == before

@@ -245,6 +245,8 @@ def test_user_without_create_grant_cannot_import(world):
 @pytest.mark.parametrize("name,short", [
     ("重庆长安汽车股份有限公司", "长安"), ("中国银行北京分行", ""), ("ABC科技（北京）有限公司", "ABC"),
     ("华为 Technologies Co., Ltd.", "华为"), ("长沙行乐乐音乐工作室", "乐乐"), ("Plain Latin Name Ltd", ""),
+    # Runs of Chinese characters cut once per job: the same run again, and runs between Latin and digits.
+    ("重庆重庆银行行长", "重庆"), ("北京导入测试2026号12科技有限公司", "北京导入测试"), ("银行A银行B长沙长大", "长大"),
 ])
 def test_import_search_keys_equal_the_models_own(name, short):
     """The importer fills search keys itself (with a word cache); they must equal fill_own_keys's."""
@@ -255,13 +257,14 @@ def test_import_search_keys_equal_the_models_own(name, short):
     row = Row(number=2, raw={})
     clean_name = " ".join(unicodedata.normalize("NFKC", name).split())
     row.data.update(_phone_norm="+8613800138000", _name_key=dedup.name_key(clean_name))
-    ours = Customer(name=clean_name, short_name=short, code="KH-1", phone="13800138000")
-    theirs = Customer(name=clean_name, short_name=short, code="KH-1", phone="13800138000")
+    ours = {"name": clean_name, "short_name": short, "code": "KH-1", "phone": "13800138000"}
+    theirs = Customer(**ours)
     cache: dict = {}
     _own_keys(ours, row, cache)
     _own_keys(ours, row, cache)  # the second time from the cache
     fill_own_keys(theirs)
-    assert (ours.search_text, ours.phone_norm, ours.name_key) == (theirs.search_text, theirs.phone_norm, theirs.name_key)
+    assert (ours["search_text"], ours["phone_norm"], ours["name_key"]) == (
+        theirs.search_text, theirs.phone_norm, theirs.name_key)
 
 
 def test_owner_column_and_custom_fields(world, django_capture_on_commit_callbacks):
@@ -346,3 +349,64 @@ def test_mobile_fast_path_agrees_with_the_validator():
     cache: dict = {}
     assert [_phone_norm(n, cache) for n in numbers] == [normalize_phone(n) for n in numbers]
     assert any(not normalize_phone(n) for n in numbers) and any(normalize_phone(n) for n in numbers)
+
+
+def test_batches_write_each_created_row_with_its_keys_history_and_version(world, django_capture_on_commit_callbacks,
+                                                                          monkeypatch):
+    """Several batches of the plain-row writer: every created customer can be found by its pinyin
+    initials, has one create entry, version 1 and a create line in its assignment history; bad and
+    repeated rows are reported by row number and leave nothing behind."""
+    from customers.importers import CustomerImporter
+    from customers.search import search_condition
+
+    monkeypatch.setattr(CustomerImporter, "batch_size", 3)
+    existing = create(world.alice, "南京老客户贸易有限公司", phone="13911110000")
+    lines = [HEADER,
+             f"北京星辰科技有限公司,13800138000,{GOOD_CODE},北京,,,成交",       # 2
+             "上海月光贸易有限公司,021-62345678,,,,浦东新区,",                # 3
+             "坏电话公司,12345,,,,,",                                       # 4: bad phone
+             "南京老客户贸易股份有限公司,13911110000,,,,,",                      # 5: stored customer
+             "杭州云海网络有限公司,,,浙江,杭州,西湖区,",                          # 6
+             "北京星辰科技股份有限公司,138 0013 8000,,,,,",                     # 7: repeats row 2
+             "成都熊猫食品有限公司,13700137000,,,,,意向"]                       # 8
+    run = import_file(world.alice, csv_file(lines), django_capture_on_commit_callbacks)
+    assert (run.created, run.skipped, run.failed) == (4, 2, 1)
+    issues = {i.row: (i.kind, i.column) for i in run.issues.filter(phase="import")}
+    assert issues == {4: ("error", "phone"), 5: ("skipped", ""), 7: ("skipped", "")}
+    made = Customer.objects.exclude(pk=existing.pk)
+    assert sorted(made.values_list("name", flat=True)) == ["上海月光贸易有限公司", "北京星辰科技有限公司",
+                                                            "成都熊猫食品有限公司", "杭州云海网络有限公司"]
+    assert len({c.code for c in made}) == 4 and all(c.code for c in made)
+    for customer in made:
+        assert customer.owner == world.alice and customer.department == world.north and customer.owned_since
+        assert customer.version == 1 and customer.search_text and customer.name_key
+        entry = AuditLog.objects.get(object_id=customer.pk, content_type__model="customer")
+        assert entry.action == "create" and entry.object_repr == customer.name and entry.actor == world.alice
+        assert entry.changes["name"] == [None, customer.name] and entry.changes["code"] == [None, customer.code]
+        version = Version.objects.get(object_id=customer.pk, content_type__model="customer")
+        assert version.number == 1 and version.data["id"] == customer.pk and version.data["name"] == customer.name
+        assert list(customer.assignments.values_list("kind", "to_owner", "to_department")) == [
+            ("create", world.alice.pk, world.north.pk)]
+    star = made.get(name="北京星辰科技有限公司")
+    assert star.status == "deal" and star.last_deal_at and star.province.name == "北京市"
+    # The district alone names its city and province; the stored keys find rows by pinyin initials.
+    moon = made.get(name="上海月光贸易有限公司")
+    assert (moon.province.name, moon.city.name, moon.district.name) == ("上海市", "上海市", "浦东新区")
+    assert list(Customer.objects.filter(search_condition("bjxckj")).values_list("pk", flat=True)) == [star.pk]
+    assert list(Customer.objects.filter(search_condition("shygmy")).values_list("pk", flat=True)) == [moon.pk]
+    assert list(Customer.objects.filter(search_condition("13700137000")).values_list("name", flat=True)) == [
+        "成都熊猫食品有限公司"]
+
+
+def test_checking_a_row_makes_no_queries(world, django_assert_num_queries):
+    """Rows are checked in a thread of their own while the previous batch is written: clean() must
+    not query (regions fill their chain upwards from the list loaded once)."""
+    from core.imports.registry import Row, get_importer
+
+    importer = get_importer("customers.customer")
+    ctx = importer.begin(world.alice)
+    row = Row(number=2, raw={"name": "上海月光贸易有限公司", "district": "浦东新区", "phone": "021-62345678",
+                             "status": "意向", "credit_code": GOOD_CODE})
+    with django_assert_num_queries(0):
+        importer.clean(row, ctx)
+    assert not row.errors and row.data["city"].name == "上海市" and row.data["province"].name == "上海市"
