@@ -7,9 +7,12 @@ URL names are ``<app_label>:<model_name>_<page>``, e.g. ``customers:customer_lis
 
 from __future__ import annotations
 
-from django.urls import path, reverse
+from django.urls import get_script_prefix, path, reverse
 
 from . import access
+
+_PK_MARK = 918273645546372819
+_URL_PATTERNS: dict[tuple[str, str], str] = {}
 
 _registry: dict[str, ModelUI] = {}
 
@@ -54,7 +57,14 @@ class ModelUI:
         return f"{self.app_label}:{self.model_name}_{page}"
 
     def url(self, page: str, pk=None) -> str:
-        return reverse(self.url_name(page), args=[pk] if pk is not None else [])
+        if pk is None:
+            return reverse(self.url_name(page))
+        # A list links every row: the address is reversed once per page kind and prefix, then filled in.
+        key = (self.url_name(page), get_script_prefix())
+        pattern = _URL_PATTERNS.get(key)
+        if pattern is None:
+            pattern = _URL_PATTERNS[key] = reverse(key[0], args=[_PK_MARK])
+        return pattern.replace(str(_PK_MARK), str(int(pk)))
 
     @property
     def import_url(self) -> str:
