@@ -90,7 +90,8 @@ class ImporterDefinition:
         """Set ``row.match`` for rows that duplicate a stored record, with a few queries per batch."""
 
     def create(self, rows: list[Row], ctx: dict) -> list:
-        """Insert the rows in bulk (audit included); return the created instances."""
+        """Insert the rows in bulk (audit included); return the created records (instances, or the
+        value dicts core.imports.bulk.NewRows wrote)."""
         raise NotImplementedError
 
     def update(self, rows: list[Row], ctx: dict) -> list:
