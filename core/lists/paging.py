@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.exceptions import EmptyResultSet
 from django.db import DatabaseError, connections
 from django.db.models import F, Q
 from django.db.models.expressions import OrderBy
@@ -35,16 +36,23 @@ def count_rows(qs) -> tuple[int, bool]:
     connection = connections[qs.db]
     if connection.vendor != "postgresql":
         return qs.count(), False
-    # Counting at most EXACT_LIMIT + 1 rows costs little however many rows match.
-    exact = qs.order_by().values("pk")[:EXACT_LIMIT + 1].count()
+    # Counting at most EXACT_LIMIT + 1 rows costs little however many rows match. The row query is
+    # compiled once for the bounded count and, past the limit, for the planner's estimate.
+    plain = qs.order_by()
+    try:
+        sql, params = plain.values("pk").query.get_compiler(qs.db).as_sql()
+    except EmptyResultSet:  # a condition no row can meet (e.g. an empty id list)
+        return 0, False
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql} LIMIT {EXACT_LIMIT + 1}) zg_bounded", params)
+        exact = cursor.fetchone()[0]
     if exact <= EXACT_LIMIT:
         return exact, False
-    return max(_estimate(qs), exact), True
+    return max(_estimate(plain, sql, params), exact), True
 
 
-def _estimate(qs) -> int:
-    connection = connections[qs.db]
-    plain = qs.order_by()
+def _estimate(plain, sql: str, params) -> int:
+    connection = connections[plain.db]
     if plain.query.where == plain.model._default_manager.all().query.where:  # the whole (live) table
         table = plain.model._meta.db_table
         with connection.cursor() as cursor:
@@ -52,7 +60,6 @@ def _estimate(qs) -> int:
             row = cursor.fetchone()
         if row and row[0] > 0:
             return int(row[0])
-    sql, params = plain.values("pk").query.sql_with_params()
     try:
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)

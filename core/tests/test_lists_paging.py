@@ -129,3 +129,11 @@ def test_large_totals_are_estimated_and_marked_on_postgresql(client, world, monk
     assert "of about" in response.content.decode()
     api = client.get("/api/v1/customers/")
     assert api["X-Count-Estimated"] == "true"
+
+
+def test_a_condition_no_row_meets_counts_zero():
+    from core.lists.paging import count_rows
+    from core.models import SavedFilter
+
+    assert count_rows(SavedFilter.objects.filter(pk__in=[])) == (0, False)
+    assert count_rows(SavedFilter.objects.none()) == (0, False)
