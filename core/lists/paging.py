@@ -18,9 +18,9 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.core.exceptions import EmptyResultSet
 from django.db import DatabaseError, connections
 from django.db.models import F, Q
 from django.db.models.expressions import OrderBy
