@@ -4,7 +4,8 @@ Values are prepared exactly as bulk_create prepares them (``field.pre_save`` the
 ``field.get_db_prep_save``), so what is stored is the same; only the statement differs:
 PostgreSQL gets one COPY per batch (ids reserved from the table's sequence first, so every
 instance learns its id), SQLite one executemany (ids read back by a unique column of the batch).
-Other databases fall back to bulk_create.
+Other databases fall back to bulk_create. :class:`NewRows` does the same for rows given as plain
+dicts of values, for imports that build no model instances at all.
 """
 
 from __future__ import annotations
