@@ -85,22 +85,24 @@ class CustomerAssignment(models.Model):
         LEAVE = "leave", _("Handed over on leaving")
         MERGE = "merge", _("Merged")
 
+    # Every import and owner change writes a row here: the composite indexes in Meta lead with customer,
+    # to_owner, from_owner and actor; departments and pools are only looked up when one is deleted.
     customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE,
-                                 related_name="assignments")
+                                 related_name="assignments", db_index=False)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     from_owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("from"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+                                   on_delete=models.PROTECT, related_name="+", db_index=False)
     to_owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("to"), null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="+")
+                                 on_delete=models.PROTECT, related_name="+", db_index=False)
     from_department = models.ForeignKey("org.Department", verbose_name=_("from department"), null=True, blank=True,
-                                        on_delete=models.PROTECT, related_name="+")
+                                        on_delete=models.PROTECT, related_name="+", db_index=False)
     to_department = models.ForeignKey("org.Department", verbose_name=_("to department"), null=True, blank=True,
-                                      on_delete=models.PROTECT, related_name="+")
+                                      on_delete=models.PROTECT, related_name="+", db_index=False)
     pool = models.ForeignKey(Pool, verbose_name=_("public pool"), null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="assignments")
+                             related_name="assignments", db_index=False)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
+                              on_delete=models.PROTECT, related_name="+", db_index=False)
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
     class Meta:

@@ -142,3 +142,8 @@ def test_postgresql_customer_table_keeps_only_the_indexes_it_needs():
     assert {"customer_owner_idx", "customer_dept_idx", "customer_owner_level_fu_idx", "customer_search_text_trgm",
             "customer_phone_norm_idx", "customer_name_key_idx", "customer_credit_code_idx"} <= set(indexes)
     assert len(indexes) <= 26
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'customers_customerassignment'")
+        history = {row[0] for row in cursor.fetchall()}
+    # Each import row and owner change writes an assignment row: the pk, the four composites and "at".
+    assert len(history) == 6 and {"assignment_customer_idx", "assignment_to_idx"} <= history
