@@ -14,11 +14,11 @@ def lookup(kind: str, verbose_name, *, db_index: bool = True):
     )
 
 
-def region(level: int, verbose_name):
-    # Indexed in Meta.indexes: a db_index on a text key would add a second, pattern-ops index.
+def region(level: int, verbose_name, *, db_index: bool = True):
+    # A db_index on a text key adds a second, pattern-ops index: Customer indexes its regions in Meta.
     return models.ForeignKey(
         "customers.Region", verbose_name=verbose_name, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", limit_choices_to={"level": level}, db_index=False,
+        related_name="+", limit_choices_to={"level": level}, db_index=db_index,
     )
 
 
@@ -86,9 +86,9 @@ class Customer(BusinessModel):
     size = lookup("company_size", _("company size"), db_index=False)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     website = models.CharField(_("website"), max_length=200, blank=True)
-    province = region(1, _("province"))
-    city = region(2, _("city"))
-    district = region(3, _("district"))
+    province = region(1, _("province"), db_index=False)
+    city = region(2, _("city"), db_index=False)
+    district = region(3, _("district"), db_index=False)
     address = models.CharField(_("address"), max_length=200, blank=True)
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
     # Invoice details (开票信息) as they go on a VAT invoice.
