@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from core.models import LookupItem
 from core.numbering import next_code
-from customers.models import Contact, Customer
+from customers.models import Contact, Customer, Region
 
 from .names import (
     BRANDS,
@@ -90,6 +90,7 @@ def seed(ctx) -> None:
     holders = _owners(ctx)
     today = timezone.localtime(ctx.now).date()
     names: set[str] = set()
+    regions = {region.code: region for region in Region.objects.all()}
     rows = []
     for _ in range(count):
         dept, cities, _share = weighted(rng, TERRITORIES)
@@ -101,6 +102,10 @@ def seed(ctx) -> None:
             status, level_codes = Customer.Status.DEAL, ("A", "B")
         created = _office_time(rng, today - timedelta(days=rng.randint(0, 364)), ctx.now)
         street, division = address(rng, city)
+        # 省 / 市 / 区 from the district's division code (the regions data set), as a person would pick them.
+        district = regions.get(division)
+        town = regions.get(district.parent_id) if district else None
+        province = regions.get(town.parent_id) if town else None
         active = status != Customer.Status.LOST
         day = timezone.localtime(created).date()
         followed = max(_office_time(rng, day + timedelta(days=rng.randint(0, (today - day).days)), ctx.now), created)
@@ -109,6 +114,7 @@ def seed(ctx) -> None:
             status=status, industry=industries.get(industry), source=sources.get(weighted(rng, SOURCES)[0]),
             phone=landline(rng, city) if rng.random() < 0.85 else mobile(rng),
             website=f"www.{domain}" if rng.random() < 0.7 else "", address=street,
+            province=province, city=town, district=district,
             credit_code=credit_code(rng, division) if rng.random() < 0.8 else "",
             amount=Decimal(rng.randrange(50_000, 3_000_000, 1000)) if status == Customer.Status.DEAL else Decimal(0),
             next_followup_on=(ctx.now + timedelta(days=rng.randint(1, 30))).date() if active and rng.random() < 0.7 else None,

@@ -85,7 +85,7 @@ def test_roles_have_grant_matrices(demo):
 
 
 def test_customers_are_believable(demo):
-    customers = list(Customer.objects.select_related("owner", "level", "industry", "source"))
+    customers = list(Customer.objects.select_related("owner", "level", "industry", "source", "district", "city"))
     assert len(customers) == 60
     assert len({c.name for c in customers}) == 60 and len({c.code for c in customers}) == 60
     for c in customers:
@@ -98,6 +98,9 @@ def test_customers_are_believable(demo):
         assert not c.credit_code or credit_code_is_valid(c.credit_code)
         assert c.code.startswith("KH" + c.created_at.strftime("%Y"))
         assert 1 <= c.contacts.count() <= 3
+        # 省 / 市 / 区 form one chain, and the address names them.
+        assert c.district and c.district.parent_id == c.city_id and c.city.parent_id == c.province_id
+        assert c.district.name in c.address and c.city.name.rstrip("市") in c.address
     statuses = {c.status for c in customers}
     assert statuses >= {"potential", "intent", "deal"}
     assert all(c.amount > 0 for c in customers if c.status == "deal")
