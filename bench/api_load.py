@@ -9,12 +9,18 @@ The clients: ``wrk`` when it is installed (``apt-get install wrk``; a C client t
 cores to gunicorn and the database), each response then counted by status (any non-2xx is an error),
 after one response has been checked to hold 50 rows. Without wrk, Python threads send the requests and
 check every response for a 200 with 50 rows; they take CPU from the server, so the figure is lower.
+
+The floor, measured in the same run: the page's raw SQL (bench.scenarios.api_floor: its 50 rows and
+its total, counted the way the API counts) sent back to back by as many processes as there are
+clients, each on its own database connection, with no web server in between — the most requests per
+second these cores give for that work whatever the application does.
 """
 
 from __future__ import annotations
 
 import http.client
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -111,7 +117,40 @@ def _wrk_measure(*, port: int, token: str, clients: int, seconds: float) -> dict
             "median": ms("50"), "p95": ms("90"), "client": "wrk"}
 
 
+def _floor_client(run, stop: float, done) -> None:
+    from django.db import connection
+
+    connection.close()  # a connection of its own, not the parent's
+    count = 0
+    while time.monotonic() < stop:
+        run()
+        count += 1
+    connection.close()
+    done.put(count)
+
+
+def floor_throughput(run, *, clients: int, seconds: float) -> float:
+    """Requests per second of the raw SQL ``run`` sent by ``clients`` processes at once."""
+    from django.db import connection
+
+    run()  # warm the cache
+    connection.close()  # forked processes must not share the parent's connection
+    context = multiprocessing.get_context("fork")
+    done = context.Queue()
+    stop = time.monotonic() + seconds
+    processes = [context.Process(target=_floor_client, args=(run, stop, done)) for _ in range(clients)]
+    started = time.perf_counter()
+    for process in processes:
+        process.start()
+    total = sum(done.get() for _ in processes)
+    for process in processes:
+        process.join()
+    return total / (time.perf_counter() - started)
+
+
 def report(world) -> dict:
+    from bench.scenarios import api_floor
+
     from rest_framework.authtoken.models import Token
 
     token, _created = Token.objects.get_or_create(user=world["manager"])
@@ -131,10 +170,13 @@ def report(world) -> dict:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+    floor = floor_throughput(api_floor(world), clients=clients, seconds=seconds)
     verdict = "ok" if result["rps"] >= TARGET_RPS and not result["errors"] else "MISS"
     print(f"API throughput: GET {PATH}, gunicorn {workers} sync workers, {clients} clients, {seconds:.0f} s: "
           f"{result['rps']:.0f} req/s ({result['requests']} requests, {result['errors']} errors), "
           f"median {result['median']:.1f} ms, {'p90' if result.get('client') == 'wrk' else 'p95'} "
-          f"{result['p95']:.1f} ms, clients: {result.get('client', 'python threads')} — target ≥{TARGET_RPS} req/s {verdict}",
+          f"{result['p95']:.1f} ms, clients: {result.get('client', 'python threads')} — target ≥{TARGET_RPS} req/s {verdict}\n"
+          f"  floor: the same page's raw SQL from {clients} processes, no web server: {floor:.0f} req/s "
+          f"(the API reaches {result['rps'] / floor:.2f} of it)",
           flush=True)
-    return result
+    return {**result, "floor_rps": floor}

@@ -1,7 +1,7 @@
 """Benchmark of spreadsheet imports: N customer rows (BENCH_IMPORT_ROWS, default 10000) from CSV and from
 .xlsx, checked (dry run) and imported with validation and duplicate matching against the customers
 of the bench database, next to the floor: the same rows read by the same reader and inserted with
-one raw executemany. Prints the lines of bench/__main__.py plus rows per second.
+one raw COPY on PostgreSQL (one executemany on SQLite), in one transaction. Prints the lines of bench/__main__.py plus rows per second.
 
 Run alone: ``.venv/bin/python -m bench.imports`` (same BENCH_DATABASE_URL / BENCH_CUSTOMERS as the
 main benchmark); ``bench.__main__`` calls :func:`report` with its world.
@@ -66,7 +66,8 @@ def _xlsx(rows) -> bytes:
 
 
 def _floor(data: bytes, kind: str) -> float:
-    """Read the rows with the same reader and insert them with one raw executemany; then remove them."""
+    """Read the rows with the same reader and insert them with one raw COPY (executemany on SQLite);
+    then remove them."""
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -97,7 +98,12 @@ def _floor(data: bytes, kind: str) -> float:
         _header, rows = readers.read_rows(io.BytesIO(data), kind)
         params = [[value(f, cells) for f in fields] for _number, cells in rows]
         with connection.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO customers_customer ({columns}) VALUES ({marks})", params)
+            if connection.vendor == "postgresql":  # COPY, the fastest raw way in, as the import uses
+                with cursor.cursor.copy(f"COPY customers_customer ({columns}) FROM STDIN") as copy:
+                    for row in params:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(f"INSERT INTO customers_customer ({columns}) VALUES ({marks})", params)
     elapsed = time.perf_counter() - start
     _delete_customers(before)
     return elapsed * 1000
