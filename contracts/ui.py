@@ -44,6 +44,8 @@ class DocumentUI(ui.ModelUI):
         # A restore would bypass the lines, amount and approval rules; change it by editing.
         raise ValidationError(_("Contracts and orders cannot be restored to an earlier version; edit them instead."))
 
+    row_fields = ("status",)
+
     @staticmethod
     def row_class(obj) -> str:
         return "table-danger" if obj.status == DocumentStatus.CANCELLED else ""

@@ -34,6 +34,9 @@ class ModelUI:
     # the selected rows as ?ids=1,2,3&next=<list address>.
     batch_buttons: list[dict] = []
     icon = "file"
+    # The fields row_class() reads. A UI that overrides row_class without naming them here has its list
+    # pages load whole rows (core.lists.columns.page_fields).
+    row_fields: tuple[str, ...] | None = None
 
     # ---- identity -------------------------------------------------------------------------
     @property

@@ -25,6 +25,8 @@ class Department(models.Model):
         verbose_name_plural = _("departments")
         ordering = ["path"]
 
+    STR_FIELDS = ("name",)  # what __str__ reads (list pages load only these of a related row)
+
     def __str__(self):
         return self.name
 
@@ -125,6 +127,8 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["id"]
+
+    STR_FIELDS = ("last_name", "first_name", "username")  # what __str__ reads (list pages load only these of a related row)
 
     def __str__(self):
         return self.get_full_name() or self.username

@@ -72,7 +72,8 @@ def render_list(request, ui, *, ctx: ListContext | None = None, state: ListState
         except ValidationError as exc:
             error, status = exc.messages, 400
         else:
-            paged = paginate(qs, size, request.GET)
+            fields = cols.page_fields(ui, ctx.visible)
+            paged = paginate(qs.only(*fields) if fields else qs, size, request.GET)
             page = paged.page
     rows = []
     if page is not None:

@@ -23,6 +23,8 @@ class LookupItem(models.Model):
         ordering = ["kind", "sort", "id"]
         constraints = [models.UniqueConstraint(fields=["kind", "code"], name="lookup_unique_code")]
 
+    STR_FIELDS = ("name",)  # what __str__ reads (list pages load only these of a related row)
+
     def __str__(self):
         return self.name
 

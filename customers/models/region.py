@@ -27,5 +27,7 @@ class Region(models.Model):
         verbose_name_plural = _("regions")
         ordering = ["code"]
 
+    STR_FIELDS = ("name",)  # what __str__ reads (list pages load only these of a related row)
+
     def __str__(self):
         return self.name

@@ -76,6 +76,21 @@ def test_list_page_query_count(client, world, rows):
     assert counted(client, reverse("customers:customer_list") + "?q=bjhs") == LIST_QUERIES
 
 
+def test_list_rows_load_only_what_the_page_shows(client, world):
+    """The row query reads the shown columns and, of an owner, what its name is made of: no notes, no
+    search keys, and never an owner's password hash. The cells still read right."""
+    fill(world, 3)
+    client.force_login(world.manager)
+    count = counted(client, reverse("customers:customer_list"))
+    rows_sql = next(q for q in count.queries if q.startswith('SELECT "customers_customer"."id"') and "LIMIT" in q)
+    for column in ('"customers_customer"."notes"', '"customers_customer"."search_text"', '"org_user"."password"',
+                   '"org_user"."totp_secret"'):
+        assert column not in rows_sql
+    assert '"customers_customer"."name"' in rows_sql and '"org_user"."last_name"' in rows_sql
+    page = client.get(reverse("customers:customer_list")).content.decode()
+    assert "北京华盛电子2有限公司" in page and str(world.alice) in page
+
+
 @pytest.mark.parametrize("rows", [5, 30])
 def test_api_list_query_count(client, world, rows):
     fill(world, rows)
