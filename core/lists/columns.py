@@ -146,7 +146,7 @@ def raw_value(col: FieldInfo, row, users: UserNames):
         related = getattr(row, name)
         return str(related) if related is not None else None
     if col.type == "choice":
-        return getattr(row, f"get_{name}_display")()
+        return _choice_display(row, col)
     value = getattr(row, name)
     if value is None:
         return None
@@ -155,6 +155,43 @@ def raw_value(col: FieldInfo, row, users: UserNames):
     if col.type == "datetime":
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
     return value
+
+
+_CHOICE_LABELS: dict = {}
+
+
+def _choice_display(row, col: FieldInfo) -> str:
+    """What ``get_<field>_display()`` gives, from a table built once per field: Django builds a dict of
+    every choice on each call, and a list page makes a few dozen."""
+    field = col.model_field
+    if type(row).__dict__.get(f"get_{field.name}_display") is not None:
+        return getattr(row, f"get_{field.name}_display")()  # the model words it its own way
+    labels = _CHOICE_LABELS.get(field)
+    if labels is None:
+        labels = _CHOICE_LABELS[field] = dict(field.flatchoices)
+    value = getattr(row, field.attname)
+    try:
+        return str(labels.get(value, value))
+    except TypeError:  # an unhashable value is never a choice
+        return str(value)
+
+
+_FORMATS: dict = {}
+
+
+def _date_text(value, format_name: str) -> str:
+    """formats.date_format(value, format_name), with the format looked up and split into its parts once
+    per language rather than for each of a list page's dates."""
+    from django.utils import dateformat, translation
+
+    key = (format_name, translation.get_language())
+    parts = _FORMATS.get(key)
+    if parts is None:
+        parts = _FORMATS[key] = [
+            (i % 2 == 1, piece if i % 2 else dateformat.re_escaped.sub(r"\1", piece))
+            for i, piece in enumerate(dateformat.re_formatchars.split(str(formats.get_format(format_name))))]
+    formatter = dateformat.DateFormat(value)
+    return "".join(str(getattr(formatter, piece)()) if code else piece for code, piece in parts)
 
 
 def display(col: FieldInfo, row, users: UserNames) -> str:
@@ -168,9 +205,9 @@ def display(col: FieldInfo, row, users: UserNames) -> str:
     if col.type == "number" and isinstance(value, (Decimal, int, float)):
         return f"{value:,}"
     if isinstance(value, datetime.datetime):
-        return formats.date_format(value, "SHORT_DATETIME_FORMAT")
+        return _date_text(value, "SHORT_DATETIME_FORMAT")
     if isinstance(value, datetime.date):
-        return formats.date_format(value, "SHORT_DATE_FORMAT")
+        return _date_text(value, "SHORT_DATE_FORMAT")
     return str(value)
 
 

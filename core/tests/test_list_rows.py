@@ -47,3 +47,35 @@ def test_chooser_items_tick_the_shown_columns():
     assert 'value="name" checked>' in html and 'value="x&quot;y">' in html
     assert "&lt;i&gt;备注&lt;/i&gt;" in html and "<i>" not in html
     assert 'aria-label="上移"' in html and "#tabler-chevron-up" in html
+
+
+def test_cell_dates_read_as_djangos_date_format_in_both_languages():
+    import datetime
+
+    from django.utils import formats
+
+    from core.lists.columns import _date_text
+
+    moment = datetime.datetime(2026, 3, 7, 9, 5)
+    for language in ("zh-hans", "en"):
+        with override(language):
+            for name, value in (("SHORT_DATETIME_FORMAT", moment), ("SHORT_DATE_FORMAT", moment.date())):
+                assert _date_text(value, name) == formats.date_format(value, name)
+    with override("zh-hans"):
+        assert _date_text(moment, "SHORT_DATETIME_FORMAT") == "2026年3月7日 09:05"
+
+
+def test_choice_cells_read_as_get_display():
+    from core.lists.columns import _choice_display
+    from core.lists.fields import FieldInfo
+    from customers.models import Customer
+
+    field = Customer._meta.get_field("status")
+    col = FieldInfo(name="status", label="", type="choice", operators=(), model_field=field)
+    for value, _label in field.flatchoices:
+        row = Customer(status=value)
+        with override("zh-hans"):
+            assert _choice_display(row, col) == row.get_status_display()
+        with override("en"):
+            assert _choice_display(row, col) == row.get_status_display()
+    assert _choice_display(Customer(status="gone"), col) == "gone"
