@@ -206,7 +206,9 @@ class _PolicyCache:
         if shared is not None and time.monotonic() - shared[0] < self.TTL:
             return copy.copy(shared[1])
         obj, created = model.objects.get_or_create(pk=1)
-        if not created:  # a created row is kept by saved(): its transaction may still roll back
+        # Only a row read outside a transaction is known to be committed: one read inside may be that
+        # transaction's own (just created, or saved) and vanish with a rollback.
+        if not created and not connection.in_atomic_block:
             self.shared = (time.monotonic(), copy.copy(obj))
         return obj
 
