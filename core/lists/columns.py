@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal, InvalidOperation
+from functools import partialmethod
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -164,8 +165,10 @@ def _choice_display(row, col: FieldInfo) -> str:
     """What ``get_<field>_display()`` gives, from a table built once per field: Django builds a dict of
     every choice on each call, and a list page makes a few dozen."""
     field = col.model_field
-    if type(row).__dict__.get(f"get_{field.name}_display") is not None:
-        return getattr(row, f"get_{field.name}_display")()  # the model words it its own way
+    method = f"get_{field.name}_display"
+    own = next((klass.__dict__[method] for klass in type(row).__mro__ if method in klass.__dict__), None)
+    if own is not None and not isinstance(own, partialmethod):
+        return getattr(row, method)()  # the model words it its own way
     labels = _CHOICE_LABELS.get(field)
     if labels is None:
         labels = _CHOICE_LABELS[field] = dict(field.flatchoices)

@@ -79,3 +79,22 @@ def test_choice_cells_read_as_get_display():
         with override("en"):
             assert _choice_display(row, col) == row.get_status_display()
     assert _choice_display(Customer(status="gone"), col) == "gone"
+
+
+def test_a_models_own_display_method_is_used_and_otherwise_the_table(monkeypatch):
+    from core.lists.columns import _choice_display
+    from core.lists.fields import FieldInfo
+    from customers.models import Customer
+
+    field = Customer._meta.get_field("status")
+    col = FieldInfo(name="status", label="", type="choice", operators=(), model_field=field)
+    value, label = field.flatchoices[0]
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("Django's per-call dict of choices was built")
+
+    monkeypatch.setattr(Customer, "_get_FIELD_display", refuse)
+    with override("en"):
+        assert _choice_display(Customer(status=value), col) == str(label)
+    monkeypatch.setattr(Customer, "get_status_display", lambda self: "自己的说法")
+    assert _choice_display(Customer(status=value), col) == "自己的说法"
