@@ -12,6 +12,7 @@ from __future__ import annotations
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.filters import BaseFilterBackend
@@ -54,9 +55,18 @@ def _filter_for(field) -> django_filters.Filter:
     return django_filters.CharFilter(field_name=name, label=label)
 
 
+_FILTERSETS: dict[tuple, type[django_filters.FilterSet]] = {}
+
+
 def exact_filterset_class(ui, hidden: set[str]) -> type[django_filters.FilterSet]:
-    declared = {name: _filter_for(ui.model._meta.get_field(name)) for name in exact_field_names(ui) if name not in hidden}
-    return type(f"{ui.model.__name__}ExactFilterSet", (django_filters.FilterSet,), declared)
+    """The exact filters of the UI's fields the user may see; the class is made once per UI, set of
+    hidden fields and language (its labels), as making it costs more than a page of rows."""
+    key = (ui.key, frozenset(hidden), translation.get_language())
+    cls = _FILTERSETS.get(key)
+    if cls is None:
+        declared = {name: _filter_for(ui.model._meta.get_field(name)) for name in exact_field_names(ui) if name not in hidden}
+        cls = _FILTERSETS[key] = type(f"{ui.model.__name__}ExactFilterSet", (django_filters.FilterSet,), declared)
+    return cls
 
 
 def _refuse(param: str, message: str):
@@ -72,10 +82,11 @@ class RecordFilterBackend(BaseFilterBackend):
         for key in params:
             if key in hidden or key.split("__")[0] in hidden:
                 _refuse(key, _("You may not filter by this field."))
-        filterset = exact_filterset_class(ui, hidden)(params, queryset=queryset, request=request)
-        if not filterset.is_valid():
-            raise serializers.ValidationError(filterset.errors)
-        queryset = filterset.qs
+        if set(params) - RESERVED_PARAMS:  # an exact filter is asked for (unknown names are ignored)
+            filterset = exact_filterset_class(ui, hidden)(params, queryset=queryset, request=request)
+            if not filterset.is_valid():
+                raise serializers.ValidationError(filterset.errors)
+            queryset = filterset.qs
 
         raw = params.get("filter", "").strip()
         ordering = params.get("ordering", "").strip()

@@ -73,6 +73,15 @@ _FIELD_GET_ATTRIBUTE = {
 }
 
 
+# Value fields holding nothing a request changes: a shallow copy of one is a field of its own.
+_PLAIN_FIELDS = frozenset({
+    serializers.CharField, serializers.IntegerField, serializers.BooleanField, serializers.DecimalField,
+    serializers.DateTimeField, serializers.DateField, serializers.FloatField, serializers.EmailField,
+    serializers.ChoiceField, serializers.URLField, serializers.SlugField, serializers.TimeField,
+    serializers.UUIDField, serializers.ReadOnlyField, serializers.ModelField, serializers.JSONField,
+})
+
+
 def _gated_rows(user, queryset):
     def get_queryset():
         return access.visible_to(user, "read", queryset.all())
@@ -194,12 +203,15 @@ class RecordSerializer(serializers.ModelSerializer):
 
     def get_fields(self):
         """The fields DRF builds from the model, worked out once per serializer class: each serializer
-        gets its own copies (DRF's own way of copying declared fields), then trimmed for its user."""
+        gets its own copies, then trimmed for its user. A plain value field is copied as it is (binding
+        sets only the copy's own attributes); any other (relations, whose choices are gated per user;
+        containers, which bind a child) is rebuilt the way DRF copies declared fields."""
         cls = type(self)
         prototype = _PROTOTYPES.get(cls)
         if prototype is None:
             prototype = _PROTOTYPES[cls] = super().get_fields()
-        return copy.deepcopy(prototype)
+        return {name: copy.copy(field) if type(field) in _PLAIN_FIELDS else copy.deepcopy(field)
+                for name, field in prototype.items()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

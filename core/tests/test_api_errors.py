@@ -78,3 +78,15 @@ def test_unknown_endpoint_is_a_json_404(client, method):
     error = error_of(getattr(client, method)("/api/v1/no-such-thing/"), 404)
     assert error["code"] == "not_found"
     assert client.get("/api/v1/customers").status_code == 301  # the usual slash redirect still works
+
+
+def test_exact_filters_filter_and_unknown_parameters_change_nothing(client):
+    """The filter class is made once per UI and hidden fields; the same request twice filters alike, and
+    a page with only paging parameters (no filter class at all) lists every row."""
+    Customer.objects.create(name="甲", status="potential")
+    Customer.objects.create(name="乙", status="deal")
+    for _ in range(2):
+        assert [row["name"] for row in client.get(URL, {"status": "deal"}).json()["results"]] == ["乙"]
+    assert {row["name"] for row in client.get(URL, {"page_size": 50}).json()["results"]} == {"甲", "乙"}
+    assert {row["name"] for row in client.get(URL, {"no_such": "x"}).json()["results"]} == {"甲", "乙"}
+    assert "status" in error_of(client.get(URL, {"status": "nonsense"}), 400)["fields"]

@@ -123,6 +123,22 @@ def test_hidden_field_is_absent_and_cannot_be_written_filtered_or_sorted(client,
     assert row.phone == "010-1234" and Customer.all_objects.count() == 1
 
 
+def test_a_hidden_field_for_one_user_stays_for_the_next(client, role, row):
+    """Serializer fields are copied from one prototype per class: one user's trimmed set, bound to that
+    user's serializer, leaves the next user's untouched, and the prototype unbound."""
+    from core.api.serializers import _PROTOTYPES
+    from customers.api.serializers import CustomerSerializer
+
+    FieldRule.objects.create(role=role, module=MODULE, field="phone", mode="hidden")
+    assert "phone" not in client.get(f"{URL}{row.pk}/").json()
+    other = APIClient()
+    other.force_authenticate(make_user("other", roles=[make_role(name="全部", grants=full_grants(MODULE, Scope.ALL))]))
+    assert other.get(f"{URL}{row.pk}/").json()["phone"] == "010-1234"
+    assert "phone" not in client.get(f"{URL}{row.pk}/").json()
+    prototype = _PROTOTYPES[CustomerSerializer]
+    assert "phone" in prototype and all(getattr(field, "parent", None) is None for field in prototype.values())
+
+
 def test_readonly_field_is_shown_but_a_change_is_refused(client, role, row):
     FieldRule.objects.create(role=role, module=MODULE, field="amount", mode="readonly")
     body = client.get(f"{URL}{row.pk}/").json()
