@@ -149,9 +149,9 @@ def floor_throughput(run, *, clients: int, seconds: float) -> float:
 
 
 def report(world) -> dict:
-    from bench.scenarios import api_floor
-
     from rest_framework.authtoken.models import Token
+
+    from bench.scenarios import api_floor
 
     token, _created = Token.objects.get_or_create(user=world["manager"])
     port = int(os.environ.get("BENCH_API_PORT", "55511"))

@@ -92,12 +92,6 @@ class DetailPage(UIView):
             may_share=may_share,
             shares=services.shares_of(instance) if may_share else [],
         )
-        if may_share:
-            from org.selectors import active_departments, working_users
-
-
-            ctx["share_users"] = working_users().exclude(pk=request.user.pk).order_by("department__path", "id")
-            ctx["share_departments"] = active_departments()
         return render(request, self.template_name, ctx)
 
 

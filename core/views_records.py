@@ -130,4 +130,6 @@ def recipients(request):
             raise Http404
         return render(request, "core/recipients.html#departments", {"departments": active_departments()})
     users = working_users().select_related("department").order_by("id")
+    if action == "share":  # what is yours already needs no share with you
+        users = users.exclude(pk=request.user.pk)
     return render(request, "core/recipients.html#users", {"users": users})

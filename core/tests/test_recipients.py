@@ -35,6 +35,8 @@ def test_users_and_departments_for_someone_who_may_assign_and_share(client, peop
     html = users.content.decode()
     assert f'value="{people["boss"].pk}"' in html and "销售部" in html
     assert "gone" not in html and "off" not in html  # left or disabled accounts are no recipients
+    sharing = client.get(URL, {"model": MODULE, "for": "share"}).content.decode()
+    assert f'value="{people["boss"].pk}"' not in sharing  # no share with yourself
     departments = client.get(URL, {"model": MODULE, "for": "share", "what": "departments"}).content.decode()
     assert f'value="{people["sales"].pk}"' in departments and "旧部门" not in departments
 
@@ -69,3 +71,32 @@ def test_the_list_page_asks_for_them_when_a_dialog_opens(client, people):
     html = client.get(reverse("customers:customer_list")).content.decode()
     assert 'hx-trigger="show.bs.modal from:#zg-assign-modal once"' in html
     assert "总" not in html.split('id="zg-assign-owner"')[1].split("</select>")[0]
+
+
+def test_a_detail_pages_share_card_fetches_its_options_after_the_page(client, people):
+    """The share card of a record asks core:recipients once the page is there; the page itself carries no
+    person or department, and its queries do not grow with the number of people."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from customers.models import Customer
+
+    boss = people["boss"]
+    customer = Customer.objects.create(name="华盛电子", owner=boss, department=boss.department, created_by=boss)
+    client.force_login(boss)
+    url = reverse("customers:customer_detail", args=[customer.pk])
+    client.get(url)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(ctx.captured_queries), response.content.decode()
+
+    before, html = queries()
+    card = html.split('id="share-users"')[1].split("</select>")[0]
+    assert "<option" not in card and 'hx-trigger="load"' in card
+    assert f'{URL}?model={MODULE}&amp;for=share"' in card
+    for i in range(5):
+        make_user(f"more{i}", department=people["sales"])
+    assert queries()[0] == before

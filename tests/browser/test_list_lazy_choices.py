@@ -79,3 +79,24 @@ def test_column_chooser_hides_and_reorders_columns(live_server, page, login):
         page.locator("#zg-columns-modal button[value=columns]").click()
     after = page.locator("#zg-list-table thead th[data-col]").evaluate_all("els => els.map(e => e.dataset.col)")
     assert "phone" not in after and after[:2] == [moved, "name"]
+
+
+def test_a_records_share_card_fetches_its_people_and_shares(live_server, page, login):
+    from core.models import RecordShare
+
+    dept = make_department("销售四部")
+    role = make_role("lead4", grants=full_grants(MODULE, Scope.DEPARTMENT))
+    lead = make_user("lead4", department=dept, first_name="经理", last_name="周", roles=[role])
+    other = make_user("other4", department=dept, first_name="小芳", last_name="吴", roles=[role])
+    customer = Customer.objects.create(name="苏州恒通机械有限公司", owner=lead, department=dept, created_by=lead)
+
+    login(lead)
+    page.goto(f"/customers/customer/{customer.pk}/")
+    page.locator("#share-users").select_option(str(other.pk))  # waits for the options fetched after the page
+    assert page.locator("#share-depts option", has_text="销售四部").count() == 1
+    page.screenshot(path="test-results/detail-share-card.png", full_page=True)
+    with page.expect_navigation():
+        page.locator("#share-users").locator("xpath=ancestor::form").get_by_role("button", name="共享").click()
+    share = RecordShare.objects.get(object_id=customer.pk)
+    assert share.user_id == other.pk and not share.can_edit
+    assert "吴小芳" in page.locator(".card", has_text="共享给").inner_text()
