@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from core import access
+from org.selectors import everyone
 
 from . import tabs360
 from .api.views_pools import filter_assignments
@@ -33,10 +34,22 @@ def assignment_list(request):
     readable = selectors.readable_customer_ids(user, [r.customer_id for r in page.object_list])
     for row in page.object_list:
         row.readable = row.customer_id in readable
+    hidden = access.hidden_fields(user, Customer)
     return render(request, "customers/assignments/assignment_list.html", {
         "page": page, "kinds": CustomerAssignment.Kind.choices, "filters": request.GET,
-        "hidden": access.hidden_fields(user, Customer),
+        "hidden": hidden, "chosen_customer": _chosen_customer(user, request.GET.get("customer", ""), hidden),
+        "people": everyone(),
     })
+
+
+def _chosen_customer(user, value: str, hidden: set) -> dict | None:
+    """The customer the list is filtered by, for its chooser: named if the user may read it, else by id."""
+    if not value.isdigit():
+        return None
+    name = None
+    if "name" not in hidden:
+        name = access.visible_to(user, "read", Customer).filter(pk=int(value)).values_list("name", flat=True).first()
+    return {"pk": int(value), "label": name or f"#{value}"}
 
 
 def assignments_tab(request, customer) -> dict:

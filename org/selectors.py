@@ -11,6 +11,12 @@ def working_users():
     return User.objects.filter(is_active=True, status=User.Status.ACTIVE)
 
 
+def everyone():
+    """Every account, working ones first, with its department: choosers that filter history by person
+    (people who have left still appear in it)."""
+    return User.objects.select_related("department").order_by("-is_active", "department__path", "id")
+
+
 def active_departments():
     return Department.objects.filter(active=True)
 

@@ -193,3 +193,23 @@ def test_batch_release_of_only_foreign_customers_changes_nothing(client, world):
     assert resp.status_code == 302
     assert Customer.objects.get(pk=stranger.pk).pool is None
     assert not CustomerAssignment.objects.filter(customer=stranger, kind=CustomerAssignment.Kind.RELEASE).exists()
+
+
+def test_history_filters_name_the_chosen_customer_only_within_scope(client, world):
+    """The customer filter is a chooser: the chosen customer shows by name when you may read it and by
+    number when you may not (its name never reaches the page); people are listed by name."""
+    mine = create(world.alice, "甲方科技")
+    theirs = create(world.bob, "乙方贸易")
+    c = client_for(client, world.alice)
+    url = reverse("customers:assignment_list")
+    html = c.get(url, {"customer": mine.pk}).content.decode()
+    chooser = html.split('data-testid="filter-customer"')[1].split("</select>")[0]
+    assert f'<option value="{mine.pk}" selected>甲方科技</option>' in chooser
+    assert "core/autocomplete" not in chooser and "/autocomplete/customers.customer/" in html
+    assert "甲方科技" in html.split('data-testid="assignments"')[1]  # the rows are filtered by it
+    html = c.get(url, {"customer": theirs.pk}).content.decode()
+    assert f'<option value="{theirs.pk}" selected>#{theirs.pk}</option>' in html and "乙方贸易" not in html
+    people = html.split('data-testid="filter-user"')[1].split("</select>")[0]
+    assert f'value="{world.bob.pk}"' in people and str(world.bob) in people
+    html = c.get(url, {"user": world.alice.pk}).content.decode()
+    assert f'<option value="{world.alice.pk}" selected>' in html
