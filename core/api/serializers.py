@@ -60,26 +60,22 @@ def _fast_source(model, field) -> tuple[str, str]:
     return "", ""
 
 
-# Fields whose value is read the standard way (a field class overriding get_attribute keeps it).
-_FIELD_GET_ATTRIBUTE = {
-    cls: cls.get_attribute for cls in (
-        serializers.CharField, serializers.IntegerField, serializers.BooleanField, serializers.DecimalField,
-        serializers.DateTimeField, serializers.DateField, serializers.FloatField, serializers.EmailField,
-        serializers.ChoiceField, serializers.JSONField, serializers.URLField, serializers.SlugField,
-        serializers.TimeField, serializers.UUIDField, serializers.IPAddressField, serializers.ReadOnlyField,
-        serializers.ModelField, serializers.DictField, serializers.PrimaryKeyRelatedField,
-        serializers.ManyRelatedField,
-    )
-}
-
-
-# Value fields holding nothing a request changes: a shallow copy of one is a field of its own.
+# Value fields: they hold nothing a request changes, so a shallow copy of one is a field of its own.
 _PLAIN_FIELDS = frozenset({
     serializers.CharField, serializers.IntegerField, serializers.BooleanField, serializers.DecimalField,
     serializers.DateTimeField, serializers.DateField, serializers.FloatField, serializers.EmailField,
-    serializers.ChoiceField, serializers.URLField, serializers.SlugField, serializers.TimeField,
-    serializers.UUIDField, serializers.ReadOnlyField, serializers.ModelField, serializers.JSONField,
+    serializers.ChoiceField, serializers.JSONField, serializers.URLField, serializers.SlugField,
+    serializers.TimeField, serializers.UUIDField, serializers.IPAddressField, serializers.ReadOnlyField,
+    serializers.ModelField,
 })
+
+# Fields whose value is read the standard way (a field class overriding get_attribute keeps it): the
+# value fields, and the container and relations that to_representation reads directly.
+_FIELD_GET_ATTRIBUTE = {
+    cls: cls.get_attribute for cls in (
+        *_PLAIN_FIELDS, serializers.DictField, serializers.PrimaryKeyRelatedField, serializers.ManyRelatedField,
+    )
+}
 
 
 def _gated_rows(user, queryset):

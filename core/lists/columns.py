@@ -162,16 +162,18 @@ _CHOICE_LABELS: dict = {}
 
 
 def _choice_display(row, col: FieldInfo) -> str:
-    """What ``get_<field>_display()`` gives, from a table built once per field: Django builds a dict of
-    every choice on each call, and a list page makes a few dozen."""
+    """What ``get_<field>_display()`` gives, from a table built once per model and field: Django builds a
+    dict of every choice on each call, and a list page makes a few dozen. A model that words the field
+    its own way (its own ``get_<field>_display``, not Django's) keeps its method."""
     field = col.model_field
-    method = f"get_{field.name}_display"
-    own = next((klass.__dict__[method] for klass in type(row).__mro__ if method in klass.__dict__), None)
-    if own is not None and not isinstance(own, partialmethod):
-        return getattr(row, method)()  # the model words it its own way
-    labels = _CHOICE_LABELS.get(field)
+    key = (type(row), field)
+    if key not in _CHOICE_LABELS:
+        method = f"get_{field.name}_display"
+        own = next((klass.__dict__[method] for klass in type(row).__mro__ if method in klass.__dict__), None)
+        _CHOICE_LABELS[key] = dict(field.flatchoices) if own is None or isinstance(own, partialmethod) else None
+    labels = _CHOICE_LABELS[key]
     if labels is None:
-        labels = _CHOICE_LABELS[field] = dict(field.flatchoices)
+        return getattr(row, f"get_{field.name}_display")()
     value = getattr(row, field.attname)
     try:
         return str(labels.get(value, value))

@@ -82,6 +82,7 @@ def test_choice_cells_read_as_get_display():
 
 
 def test_a_models_own_display_method_is_used_and_otherwise_the_table(monkeypatch):
+    from core.lists import columns
     from core.lists.columns import _choice_display
     from core.lists.fields import FieldInfo
     from customers.models import Customer
@@ -97,4 +98,5 @@ def test_a_models_own_display_method_is_used_and_otherwise_the_table(monkeypatch
     with override("en"):
         assert _choice_display(Customer(status=value), col) == str(label)
     monkeypatch.setattr(Customer, "get_status_display", lambda self: "自己的说法")
+    monkeypatch.setattr(columns, "_CHOICE_LABELS", {})  # the tables are per model class, made once
     assert _choice_display(Customer(status=value), col) == "自己的说法"
