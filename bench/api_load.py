@@ -117,10 +117,13 @@ def _wrk_measure(*, port: int, token: str, clients: int, seconds: float) -> dict
             "median": ms("50"), "p95": ms("90"), "client": "wrk"}
 
 
-def _floor_client(run, stop: float, done) -> None:
+def _floor_client(run, stop: float, done, serial: bool) -> None:
     from django.db import connection
 
     connection.close()  # a connection of its own, not the parent's
+    if serial:
+        with connection.cursor() as cursor:
+            cursor.execute("SET max_parallel_workers_per_gather = 0")
     count = 0
     while time.monotonic() < stop:
         run()
@@ -129,8 +132,9 @@ def _floor_client(run, stop: float, done) -> None:
     done.put(count)
 
 
-def floor_throughput(run, *, clients: int, seconds: float) -> float:
-    """Requests per second of the raw SQL ``run`` sent by ``clients`` processes at once."""
+def floor_throughput(run, *, clients: int, seconds: float, serial: bool = False) -> float:
+    """Requests per second of the raw SQL ``run`` sent by ``clients`` processes at once (``serial``:
+    on PostgreSQL without parallel workers, see bench.scenarios.floor_time)."""
     from django.db import connection
 
     run()  # warm the cache
@@ -138,7 +142,7 @@ def floor_throughput(run, *, clients: int, seconds: float) -> float:
     context = multiprocessing.get_context("fork")
     done = context.Queue()
     stop = time.monotonic() + seconds
-    processes = [context.Process(target=_floor_client, args=(run, stop, done)) for _ in range(clients)]
+    processes = [context.Process(target=_floor_client, args=(run, stop, done, serial)) for _ in range(clients)]
     started = time.perf_counter()
     for process in processes:
         process.start()
@@ -151,7 +155,7 @@ def floor_throughput(run, *, clients: int, seconds: float) -> float:
 def report(world) -> dict:
     from rest_framework.authtoken.models import Token
 
-    from bench.scenarios import api_floor
+    from bench.scenarios import api_floor, floor_time
 
     token, _created = Token.objects.get_or_create(user=world["manager"])
     port = int(os.environ.get("BENCH_API_PORT", "55511"))
@@ -170,13 +174,15 @@ def report(world) -> dict:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-    floor = floor_throughput(api_floor(world), clients=clients, seconds=seconds)
+    _median, serial = floor_time(api_floor(world), 10)  # the faster plan, as for the page's floor
+    floor = floor_throughput(api_floor(world), clients=clients, seconds=seconds, serial=serial)
     verdict = "ok" if result["rps"] >= TARGET_RPS and not result["errors"] else "MISS"
     print(f"API throughput: GET {PATH}, gunicorn {workers} sync workers, {clients} clients, {seconds:.0f} s: "
           f"{result['rps']:.0f} req/s ({result['requests']} requests, {result['errors']} errors), "
           f"median {result['median']:.1f} ms, {'p90' if result.get('client') == 'wrk' else 'p95'} "
           f"{result['p95']:.1f} ms, clients: {result.get('client', 'python threads')} — target ≥{TARGET_RPS} req/s {verdict}\n"
-          f"  floor: the same page's raw SQL from {clients} processes, no web server: {floor:.0f} req/s "
+          f"  floor: the same page's raw SQL from {clients} processes, no web server"
+          f"{', no parallel workers (faster here)' if serial else ''}: {floor:.0f} req/s "
           f"(the API reaches {result['rps'] / floor:.2f} of it)",
           flush=True)
     return {**result, "floor_rps": floor}
