@@ -15,12 +15,17 @@ from django.utils.translation import gettext as _
 
 from . import access, audit
 from .models import CustomField
+from .prepared import Prepared
 
 T = CustomField.Type
 
 
+# Read on every list, form and API page; its SQL is built once (core.prepared).
+_active_fields = Prepared(lambda module: CustomField.objects.filter(module=module, active=True), str)
+
+
 def definitions(module: str) -> list[CustomField]:
-    return list(CustomField.objects.filter(module=module, active=True))
+    return _active_fields(module)
 
 
 def _choice_codes(field: CustomField) -> set[str]:

@@ -10,6 +10,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from core.models import ColumnPreference, CustomField
+from core.prepared import Prepared
 
 from .fields import FieldInfo
 
@@ -25,8 +26,14 @@ def available_columns(ui, fields: list[FieldInfo]) -> list[FieldInfo]:
     return result
 
 
+# Read on every list page; its SQL is built once (core.prepared).
+_preference = Prepared(lambda user_id, key: ColumnPreference.objects.filter(user_id=user_id, list_key=key).order_by("pk")[:1],
+                       int, str)
+
+
 def preference(ui, user) -> ColumnPreference | None:
-    return ColumnPreference.objects.filter(user=user, list_key=ui.key).first()
+    found = _preference(user.pk, ui.key)
+    return found[0] if found else None
 
 
 def visible_columns(ui, available: list[FieldInfo], pref: ColumnPreference | None) -> list[FieldInfo]:
