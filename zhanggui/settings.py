@@ -158,6 +158,7 @@ LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "org:login"
 
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_TIMEOUT_MINUTES", "120")) * 60
+SESSION_ENGINE = "org.sessions"  # database sessions, read through a statement compiled once
 SESSION_SAVE_EVERY_REQUEST = False  # org.middleware.SessionRefreshMiddleware: from the last request, by the minute
 SESSION_COOKIE_HTTPONLY = True
 

@@ -104,7 +104,7 @@ def render_list(request, ui, *, ctx: ListContext | None = None, state: ListState
     context["headers_html"] = headers_html(headers)
     if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
         return render(request, "core/list.html#table", context, status=status)
-    saved = list(list_services.filters_for(user=user, ui=ui))
+    saved = list_services.saved_filters(user=user, ui=ui)
     context.update({
         "query": state.params().urlencode(), "f_param": state.params().get("f", ""),
         "list_url": ui.url("list"), "export_url": ui.url("export"), "print_url": ui.url("print"),

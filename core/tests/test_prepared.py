@@ -1,10 +1,12 @@
 """Querysets compiled once (core.prepared): each call reads the rows anew with its own arguments, and
 what comes back is what Django's own evaluation of the same queryset gives."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
 from django.db import connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
@@ -14,6 +16,7 @@ from core.models import CustomField, Notification
 from core.prepared import Prepared
 from core.testing import make_department, make_user
 from org.backends import UserBackend
+from org.sessions import SessionStore
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +85,15 @@ def test_the_session_backend_reads_only_working_users_and_real_ids():
     assert backend.get_user("not a number") is None
     User.objects.filter(pk=alice.pk).update(is_active=False)
     assert backend.get_user(alice.pk) is None
+
+
+def test_the_session_store_reads_a_live_session_and_treats_an_expired_one_as_absent():
+    store = SessionStore()
+    store["cart"] = "茶叶"
+    store.save()
+    key = store.session_key
+    assert SessionStore(session_key=key).load() == {"cart": "茶叶"}
+    Session.objects.filter(pk=key).update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    expired = SessionStore(session_key=key)
+    assert expired.load() == {}
+    assert expired.session_key is None
