@@ -9,15 +9,19 @@ may read. Custom field values travel in a ``custom`` object and are validated by
 from __future__ import annotations
 
 import copy
+import datetime
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import connections, router
 from django.db.models.query_utils import DeferredAttribute
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
+from rest_framework.settings import api_settings
 
 from core import access, customfields
 from core.models import AuditLog, Version
@@ -166,13 +170,30 @@ def _link_sql(field, connection) -> str | None:
             f"WHERE t.{qn(source)} IN ({{marks}}) ORDER BY {', '.join(order)}")
 
 
+def _converter(field):
+    """How a stored value of the field becomes output: the field's to_representation, except for DRF's
+    plain DateTimeField in ISO 8601, whose output (the time in the current time zone, UTC written as Z)
+    is worked out here with the time zone looked up once per serializer instead of once per value."""
+    if type(field) is not serializers.DateTimeField or not settings.USE_TZ or hasattr(field, "timezone") or \
+            getattr(field, "format", api_settings.DATETIME_FORMAT) != ISO_8601:
+        return field.to_representation
+    zone = timezone.get_current_timezone()
+
+    def iso(value):
+        if not isinstance(value, datetime.datetime) or value.tzinfo is None:
+            return field.to_representation(value)
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+    return iso
+
+
 class RecordListSerializer(serializers.ListSerializer):
     """A list of records: the many-to-many id lists of the whole page come in one query per field."""
 
     def to_representation(self, data):
         rows = list(data.all() if hasattr(data, "all") else data)
         child = self.child
-        names = [key for _field, kind, key in child.output_plan() if kind == "m2m"]
+        names = [key for _field, kind, key, _convert in child.output_plan() if kind == "m2m"]
         if names and rows:
             attach_m2m_ids(rows, child.Meta.model, names)
         return [child.to_representation(row) for row in rows]
@@ -243,7 +264,8 @@ class RecordSerializer(serializers.ModelSerializer):
     def output_plan(self) -> list[tuple]:
         plan = self.__dict__.get("_output_plan")
         if plan is None:
-            plan = self._output_plan = [(field, *_fast_source(self.Meta.model, field)) for field in self._readable_fields]
+            plan = self._output_plan = [(field, *_fast_source(self.Meta.model, field), _converter(field))
+                                        for field in self._readable_fields]
         return plan
 
     def to_representation(self, instance):
@@ -254,10 +276,10 @@ class RecordSerializer(serializers.ModelSerializer):
         plan = self.output_plan()
         values = instance.__dict__
         ret = {}
-        for field, kind, key in plan:
+        for field, kind, key, convert in plan:
             if kind == "column" and key in values:
                 value = values[key]
-                ret[field.field_name] = None if value is None else field.to_representation(value)
+                ret[field.field_name] = None if value is None else convert(value)
                 continue
             if kind == "fk" and key in values:
                 ret[field.field_name] = values[key]
