@@ -73,6 +73,11 @@ _PLAIN_FIELDS = frozenset({
     serializers.ModelField,
 })
 
+# Fields a shallow copy serves: the value fields, and a link by id. The gate's rows of a link are set on
+# the copy (``relation.get_queryset``); its prototype's queryset is only ever cloned. A list of links
+# is rebuilt instead: its child field is an object of its own, shared by shallow copies.
+_SHALLOW_FIELDS = _PLAIN_FIELDS | {serializers.PrimaryKeyRelatedField}
+
 # Fields whose value is read the standard way (a field class overriding get_attribute keeps it): the
 # value fields, and the container and relations that to_representation reads directly.
 _FIELD_GET_ATTRIBUTE = {
@@ -227,7 +232,7 @@ class RecordSerializer(serializers.ModelSerializer):
         prototype = _PROTOTYPES.get(cls)
         if prototype is None:
             prototype = _PROTOTYPES[cls] = super().get_fields()
-        return {name: copy.copy(field) if type(field) in _PLAIN_FIELDS else copy.deepcopy(field)
+        return {name: copy.copy(field) if type(field) in _SHALLOW_FIELDS else copy.deepcopy(field)
                 for name, field in prototype.items()}
 
     def __init__(self, *args, **kwargs):

@@ -6,6 +6,7 @@ from django.test import RequestFactory
 from rest_framework import serializers as drf
 
 from core import access
+from core.api.serializers import _PROTOTYPES
 from customers.api.serializers import CustomerSerializer
 from customers.api.views_contacts import ContactSerializer
 from customers.models import Customer, Tag
@@ -55,6 +56,11 @@ def test_hidden_field_is_absent_and_write_links_stay_gated():
     request.user = world.alice
     serializer = ContactSerializer(data={"customer": customer.pk, "name": "张三"}, context={"request": request})
     assert serializer.fields["customer"].get_queryset().filter(pk=customer.pk).exists()
+    # Each serializer's link field is a copy of its own: Alice's rows did not become Bob's, nor the reverse.
+    request.user = world.bob
+    serializer = ContactSerializer(data={"customer": customer.pk, "name": "张三"}, context={"request": request})
+    assert not serializer.fields["customer"].get_queryset().filter(pk=customer.pk).exists()
+    assert "get_queryset" not in vars(_PROTOTYPES[ContactSerializer]["customer"])
 
 
 def test_roles_grants_and_field_rules_come_from_one_query(django_assert_num_queries):
