@@ -253,7 +253,7 @@ class CustomerImporter(ImporterDefinition):
             values = sorted(values)
             for start in range(0, len(values), LOOKUP_CHUNK):
                 found.update((row[0], row) for row in Customer.objects.filter(
-                    **{f"{column}__in": values[start:start + LOOKUP_CHUNK]}).order_by().values_list(
+                    **{f"{column}__any": values[start:start + LOOKUP_CHUNK]}).order_by().values_list(
                     "pk", "name", "code", "credit_code", "phone_norm", "name_key"))
         index: dict[tuple[str, str], list] = defaultdict(list)
         stored = {}
@@ -263,7 +263,7 @@ class CustomerImporter(ImporterDefinition):
                 if value:
                     index[(kind, value)].append(pk)
         # A code is unique among deleted customers too: such a code cannot be used again.
-        dead_codes = set(Customer.all_objects.filter(code__in=codes, deleted_at__isnull=False)
+        dead_codes = set(Customer.all_objects.filter(code__any=codes, deleted_at__isnull=False)
                          .values_list("code", flat=True)) if codes else set()
         for row in rows:
             self._match(row, index, stored, dead_codes)
