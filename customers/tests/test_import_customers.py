@@ -7,6 +7,8 @@ import unicodedata
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from core.imports import engine, services
@@ -410,3 +412,12 @@ def test_checking_a_row_makes_no_queries(world, django_assert_num_queries):
     with django_assert_num_queries(0):
         importer.clean(row, ctx)
     assert not row.errors and row.data["city"].name == "上海市" and row.data["province"].name == "上海市"
+
+
+@given(st.text(alphabet=st.sampled_from("北京导入测试银行行长𠀀𪜀〇々ABCabc 123（）,.-_\u3000\uf900"), min_size=1, max_size=30))
+def test_runs_of_chinese_and_other_characters_are_pypinyins_own(text):
+    from pypinyin.seg.simpleseg import simple_seg
+
+    from customers.importers import _runs
+
+    assert _runs(text) == simple_seg(text)
