@@ -328,7 +328,7 @@ class CustomerImporter(ImporterDefinition):
             records.append(values)
         for (region, level), group in numbering_groups.items():
             codes = numbering.reserve_codes("customer", len(group), context={"region": region, "level": level},
-                                            taken=lambda batch: set(Customer.all_objects.filter(code__in=batch)
+                                            taken=lambda batch: set(Customer.all_objects.filter(code__any=batch)
                                                                     .values_list("code", flat=True)))
             for values, code in zip(group, codes, strict=True):
                 values["code"] = code

@@ -16,6 +16,7 @@ import base64
 import binascii
 import json
 import re
+import time
 from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet
@@ -51,7 +52,33 @@ def count_rows(qs) -> tuple[int, bool]:
     return max(_estimate(plain, sql, params), exact), True
 
 
+# The planner's estimate comes from the table's statistics, which change when ANALYZE runs (autovacuum),
+# not with each row written: asked again within a minute it gives the same number, so a page's estimate
+# is kept that long per statement and values (the bounded exact count still runs on every page).
+ESTIMATE_SECONDS = 60
+ESTIMATES_KEPT = 2048
+_ESTIMATES: dict[tuple, tuple[float, int]] = {}
+
+
 def _estimate(plain, sql: str, params) -> int:
+    try:
+        key = (plain.db, sql, tuple(tuple(p) if isinstance(p, list) else p for p in params))
+        hash(key)
+    except TypeError:
+        key = None
+    now = time.monotonic()
+    hit = _ESTIMATES.get(key) if key is not None else None
+    if hit is not None and now - hit[0] < ESTIMATE_SECONDS:
+        return hit[1]
+    rows = _planned_rows(plain, sql, params)
+    if key is not None:
+        if len(_ESTIMATES) >= ESTIMATES_KEPT:
+            _ESTIMATES.clear()
+        _ESTIMATES[key] = (now, rows)
+    return rows
+
+
+def _planned_rows(plain, sql: str, params) -> int:
     connection = connections[plain.db]
     if plain.query.where == plain.model._default_manager.all().query.where:  # the whole (live) table
         table = plain.model._meta.db_table

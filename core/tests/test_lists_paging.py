@@ -137,3 +137,32 @@ def test_a_condition_no_row_meets_counts_zero():
 
     assert count_rows(SavedFilter.objects.filter(pk__in=[])) == (0, False)
     assert count_rows(SavedFilter.objects.none()) == (0, False)
+
+
+@pytest.mark.postgres
+def test_an_estimate_is_asked_of_the_planner_once_a_minute(world, monkeypatch):
+    """The planner's estimate follows the table's statistics, not each row: the same statement and
+    values within a minute reuse it, while the bounded exact count runs every time."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    from django.test.utils import CaptureQueriesContext
+
+    seller, other = world
+    monkeypatch.setattr(paging, "EXACT_LIMIT", 50)
+    monkeypatch.setattr(paging, "_ESTIMATES", {})
+    clock = [1000.0]
+    monkeypatch.setattr(paging.time, "monotonic", lambda: clock[0])
+    rows = Customer.objects.filter(owner=seller)
+
+    def statements():
+        with CaptureQueriesContext(connection) as ctx:
+            total, estimated = paging.count_rows(rows)
+        assert estimated and total >= 51
+        return [q["sql"].split()[0] for q in ctx.captured_queries]
+
+    assert statements() == ["SELECT", "EXPLAIN"]
+    clock[0] += 59
+    assert statements() == ["SELECT"]
+    assert paging.count_rows(Customer.objects.filter(owner=other))[1] is False  # other values: their own count
+    clock[0] += 2
+    assert statements() == ["SELECT", "EXPLAIN"]
