@@ -118,7 +118,7 @@ class StatsPage(_StatsBase):
             "statuses": [] if "status" in hidden else Customer.Status.choices,
             "levels": [] if "level" in hidden else basedata.items("customer_level"),
             "show_created": "created_at" not in hidden,
-            "saved_filters": list_services.filters_for(user=user, ui=CustomerUI),
+            "saved_filters": list_services.saved_filters(user=user, ui=CustomerUI),
             "list_url": CustomerUI.url("list"),
             # On a phone the quick filters fold away unless one is in use.
             "filtered": any(params.get(k) for k in (*QUICK_FILTERS, "saved")),

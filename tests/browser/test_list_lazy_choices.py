@@ -10,6 +10,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 MODULE = "customers.customer"
 
 
+def _team(n: int, lead_name: tuple[str, str], other_name: tuple[str, str], customer: str):
+    """A department whose lead and colleague both see it (department scope), and a customer of the lead."""
+    dept = make_department(f"销售{'一二三四'[n - 1]}部")
+    role = make_role(f"lead{n}", grants=full_grants(MODULE, Scope.DEPARTMENT))
+    lead = make_user(f"lead{n}", department=dept, first_name=lead_name[1], last_name=lead_name[0], roles=[role])
+    other = make_user(f"other{n}", department=dept, first_name=other_name[1], last_name=other_name[0], roles=[role])
+    return dept, lead, other, Customer.objects.create(name=customer, owner=lead, department=dept, created_by=lead)
+
+
 def test_owner_options_arrive_on_demand_and_filter(live_server, page, login):
     dept = make_department("销售一部")
     role = make_role("lead", grants=full_grants(MODULE, Scope.DEPARTMENT))
@@ -36,11 +45,7 @@ def test_owner_options_arrive_on_demand_and_filter(live_server, page, login):
 
 
 def test_assign_dialog_fetches_its_people_when_opened_and_assigns(live_server, page, login):
-    dept = make_department("销售二部")
-    role = make_role("lead2", grants=full_grants(MODULE, Scope.DEPARTMENT))
-    lead = make_user("lead2", department=dept, first_name="经理", last_name="赵", roles=[role])
-    other = make_user("other2", department=dept, first_name="小明", last_name="孙", roles=[role])
-    customer = Customer.objects.create(name="杭州云帆科技有限公司", owner=lead, department=dept, created_by=lead)
+    _dept, lead, other, customer = _team(2, ("赵", "经理"), ("孙", "小明"), "杭州云帆科技有限公司")
 
     login(lead)
     requests = []
@@ -84,11 +89,7 @@ def test_column_chooser_hides_and_reorders_columns(live_server, page, login):
 def test_a_records_share_card_fetches_its_people_and_shares(live_server, page, login):
     from core.models import RecordShare
 
-    dept = make_department("销售四部")
-    role = make_role("lead4", grants=full_grants(MODULE, Scope.DEPARTMENT))
-    lead = make_user("lead4", department=dept, first_name="经理", last_name="周", roles=[role])
-    other = make_user("other4", department=dept, first_name="小芳", last_name="吴", roles=[role])
-    customer = Customer.objects.create(name="苏州恒通机械有限公司", owner=lead, department=dept, created_by=lead)
+    _dept, lead, other, customer = _team(4, ("周", "经理"), ("吴", "小芳"), "苏州恒通机械有限公司")
 
     login(lead)
     page.goto(f"/customers/customer/{customer.pk}/")
