@@ -8,11 +8,16 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from django.db.models import CharField
+        from django.db.models.signals import post_delete, post_save
 
         from . import (
             checks,  # noqa: F401  (registers the gate's system check)
             navigation_basedata,  # noqa: F401
         )
+        from .access import shares_changed
         from .lookups import AnyOf
+        from .models import RecordShare
 
         CharField.register_lookup(AnyOf)
+        post_save.connect(shares_changed, sender=RecordShare, dispatch_uid="zg-shares-changed")
+        post_delete.connect(shares_changed, sender=RecordShare, dispatch_uid="zg-shares-changed")

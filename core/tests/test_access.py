@@ -76,7 +76,16 @@ def test_out_of_scope_get_is_not_found(org):
         access.get_visible(alice, "read", Customer, pk=row.pk)
 
 
-def test_share_with_user_and_department(org):
+@pytest.fixture(params=["inline", "subquery"])
+def share_form(request, monkeypatch):
+    """The gate names a user's shared records as a list of ids, or past SHARED_IDS_INLINE as a
+    subquery; both must answer the same."""
+    if request.param == "subquery":
+        monkeypatch.setattr(access, "SHARED_IDS_INLINE", 0)
+    return request.param
+
+
+def test_share_with_user_and_department(org, share_form):
     alice = user_with(Scope.OWN, org["east"])
     carol = user_with(Scope.OWN, org["west"])
     dave = user_with(Scope.OWN, org["west"])
@@ -89,6 +98,32 @@ def test_share_with_user_and_department(org):
     assert not access.visible_to(dave, "read", Customer).filter(pk=row.pk).exists()
     services.share_records(actor=alice, model=Customer, pks=[row.pk], departments=[org["west"]], can_edit=True)
     assert access.visible_to(dave, "update", Customer).filter(pk=row.pk).exists()
+    # The same user objects, which have read their shares already, see a removal at once.
+    for share in list(services.shares_of(row)):
+        services.unshare_record(actor=alice, instance=row, share_id=share.pk)
+    assert not access.visible_to(carol, "read", Customer).filter(pk=row.pk).exists()
+    assert not access.visible_to(dave, "update", Customer).filter(pk=row.pk).exists()
+
+
+def test_user_outside_every_department_receives_only_personal_shares(org, share_form):
+    alice = user_with(Scope.OWN, org["east"])
+    loner = user_with(Scope.OWN, None)
+    row = customer(alice)
+    services.share_records(actor=alice, model=Customer, pks=[row.pk], departments=[org["west"]])
+    assert not access.visible_to(loner, "read", Customer).exists()
+    services.share_records(actor=alice, model=Customer, pks=[row.pk], users=[loner])
+    assert list(access.visible_to(loner, "read", Customer)) == [row]
+
+
+def test_gate_statement_needs_no_share_subquery_or_department_join(org):
+    """A salesperson without shares gets plain owner/creator conditions, and a manager's subtree is a
+    subquery on departments rather than a join, so PostgreSQL can estimate (and index) both."""
+    seller = user_with(Scope.OWN, org["east"])
+    manager = user_with(Scope.SUBTREE, org["sales"])
+    own_sql = str(access.visible_to(seller, "read", Customer).query)
+    subtree_sql = str(access.visible_to(manager, "read", Customer).query)
+    assert "core_recordshare" not in own_sql and "JOIN" not in own_sql
+    assert "JOIN" not in subtree_sql and "org_department" in subtree_sql
 
 
 def test_child_records_follow_their_parent(org):

@@ -22,11 +22,11 @@ from .customer_world import create, make_world
 
 pytestmark = pytest.mark.django_db
 
-LIST_QUERIES = 9
-API_QUERIES = 8
-# Token: the token with its user and department; roles; custom fields; total; rows; tags; collaborators.
-API_TOKEN_QUERIES = 7
-DETAIL_360_QUERIES = 9
+LIST_QUERIES = 10
+API_QUERIES = 9
+# Token: the token with its user and department; roles; shares; custom fields; total; rows; tags; collaborators.
+API_TOKEN_QUERIES = 8
+DETAIL_360_QUERIES = 10
 
 
 def counted(client, url: str) -> int:
