@@ -174,6 +174,14 @@ def cases(world) -> list[dict]:
          "targets": {"p95": 100}},
         {"name": "API GET /api/v1/customers/ 50 rows, manager", "client": as_manager,
          "url": "/api/v1/customers/?page_size=50", "floor": api_floor(world), "targets": {}},
+        # No target: what a page of the same shell costs with no business rows at all (the profile
+        # page: session, user, roles, menu, header). A list page cannot come in under it.
+        {"name": "page shell alone (profile page), manager", "client": as_manager, "url": "/org/profile/",
+         "floor": _sql(("SELECT session_data FROM django_session WHERE session_key = %s",
+                        [as_manager.cookies["sessionid"].value]),
+                       ("SELECT u.*, d.* FROM org_user u LEFT JOIN org_department d ON d.id = u.department_id "
+                        "WHERE u.id = %s", [manager.pk])),
+         "targets": {}},
     ]
     return out
 
