@@ -54,6 +54,10 @@ class Contact(BusinessModel):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         ordering = ["-id"]
+        indexes = [
+            # Coming birthdays (home panel, daily reminders): only contacts with a birthday are in it.
+            models.Index(fields=["customer"], condition=models.Q(birthday__isnull=False), name="contact_birthday_idx"),
+        ]
 
     def __str__(self):
         return self.name

@@ -137,6 +137,9 @@ class Customer(BusinessModel):
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["owner", "-id"], name="customer_owner_idx"),
+            # A salesperson's follow-ups due (home page, due list); rows with no next date stay out.
+            models.Index(fields=["owner", "next_followup_on"], condition=Q(next_followup_on__isnull=False),
+                         name="customer_owner_due_idx"),
             models.Index(fields=["department", "-id"], name="customer_dept_idx"),
             models.Index(fields=["pool", "-pool_entered_at"], name="customer_pool_idx"),
             models.Index(fields=["code"], name="customer_code_idx"),
