@@ -165,6 +165,8 @@ SESSION_COOKIE_HTTPONLY = True
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "zh-hans")
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Numbers grouped by thousands in Chinese too (Django's zh_Hans groups nothing): zhanggui/formats.
+FORMAT_MODULE_PATH = ["zhanggui.formats"]
 # models.W040: covering indexes (INCLUDE) are a PostgreSQL optimisation; SQLite builds the same index on
 # its key columns, which is what it needs.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]

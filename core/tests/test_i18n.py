@@ -97,3 +97,20 @@ def test_translation_catalogue_is_complete():
     untranslated = [e for e in entries if re.search(r'^msgstr(\[0\])? ""\n?$', e, re.M) and not re.search(r'^"', e.split("msgstr", 1)[1], re.M)]
     fuzzy = [e for e in entries if "#, fuzzy" in e]
     assert untranslated == [] and fuzzy == []
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_numbers_are_grouped_by_thousands_in_both_languages(language):
+    """Django's zh_Hans groups nothing ("1000000"); zhanggui.formats groups by thousands as Chinese
+    business software does, and leaves dates in Django's Chinese forms."""
+    import datetime
+
+    from django.contrib.humanize.templatetags.humanize import intcomma
+    from django.template.defaultfilters import floatformat
+    from django.utils import formats, translation
+
+    with translation.override(language):
+        assert intcomma(1234567) == "1,234,567"
+        assert floatformat("1234567.5", "2g") == "1,234,567.50"
+        if language == "zh-hans":
+            assert formats.date_format(datetime.date(2026, 9, 5)) == "2026年9月5日"
