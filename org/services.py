@@ -9,7 +9,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import audit
+from core import access, audit
 from core.audit import Action
 
 from .models import Department, Grant, Role, User
@@ -56,6 +56,7 @@ def department_update(*, actor, department: Department, name: str | None = None,
         Department.objects.filter(path__startswith=old_path).exclude(pk=dept.pk).update(
             path=Concat(Value(dept.path), Substr(F("path"), len(old_path) + 1))
         )
+        access.departments_changed()  # an update() sends no signal: the gate's subtrees are read again
     audit.log(actor=actor, action=Action.UPDATE, instance=dept, changes=audit.diff(before, audit.snapshot(dept)))
     return dept
 

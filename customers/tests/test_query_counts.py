@@ -22,10 +22,11 @@ from .customer_world import create, make_world
 
 pytestmark = pytest.mark.django_db
 
-LIST_QUERIES = 10
-API_QUERIES = 9
-# Token: the token with its user and department; roles; shares; custom fields; total; rows; tags; collaborators.
-API_TOKEN_QUERIES = 8
+LIST_QUERIES = 11
+API_QUERIES = 10
+# Token: the token with its user and department; roles; the subtree's departments; shares; custom fields;
+# total; rows; tags; collaborators.
+API_TOKEN_QUERIES = 9
 DETAIL_360_QUERIES = 10
 
 
