@@ -147,3 +147,19 @@ def test_postgresql_customer_table_keeps_only_the_indexes_it_needs():
         history = {row[0] for row in cursor.fetchall()}
     # Each import row and owner change writes an assignment row: the pk, the four composites and "at".
     assert len(history) == 6 and {"assignment_customer_idx", "assignment_to_idx"} <= history
+
+
+@pytest.mark.postgres
+def test_postgresql_knows_owner_creator_and_department_together():
+    """The gate asks "owner or creator, or one of these departments": the planner estimates it from joint
+    statistics of the three columns (customers/0012), so a salesperson's total past 2,000 rows is
+    not read as twice the real number."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.stxkind, array_agg(a.attname ORDER BY a.attname) FROM pg_statistic_ext s "
+            "JOIN pg_attribute a ON a.attrelid = s.stxrelid AND a.attnum = ANY(s.stxkeys) "
+            "WHERE s.stxname = 'customer_scope_stats' AND s.stxrelid = 'customers_customer'::regclass GROUP BY s.stxkind")
+        rows = cursor.fetchall()
+    assert rows == [(["m"], ["created_by_id", "department_id", "owner_id"])]
