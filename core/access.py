@@ -202,30 +202,33 @@ def _share_statement(user_id, department_id, content_type_id):
 _share_rows = Prepared(_share_statement, int, int, int)
 
 
+def _per_user(user, name: str, writes: list[int], key, load):
+    """``load()`` kept on the user object under ``key`` (so once per request, as each request loads its
+    user), and loaded again after ``writes`` was bumped by a write in this process."""
+    cached = getattr(user, name, None)
+    if cached is None or cached[0] != writes[0]:
+        cached = (writes[0], {})
+        setattr(user, name, cached)
+    if key not in cached[1]:
+        cached[1][key] = load()
+    return cached[1][key]
+
+
 def _shares(user, content_type_id: int) -> list[tuple[int, bool]]:
-    """(record id, may edit) of the user's shares of one kind of record, cached on the user object."""
-    cached = getattr(user, "_zg_shares", None)
-    if cached is None or cached[0] != _share_writes[0]:
-        cached = user._zg_shares = (_share_writes[0], {})
-    rows = cached[1].get(content_type_id)
-    if rows is None:
-        # 0 matches no department: a user outside every department receives only personal shares.
-        rows = cached[1][content_type_id] = _share_rows(user.pk, user.department_id or 0, content_type_id)
-    return rows
+    """(record id, may edit) of the user's shares of one kind of record."""
+    # 0 matches no department: a user outside every department receives only personal shares.
+    return _per_user(user, "_zg_shares", _share_writes, content_type_id,
+                     lambda: _share_rows(user.pk, user.department_id or 0, content_type_id))
 
 
 def _subtree_ids(user) -> list[int]:
-    """The ids of the user's department and the departments below it, read once per request (cached on
-    the user object, read again after any department is written). As literal ids the planner reads
+    """The ids of the user's department and the departments below it. As literal ids the planner reads
     the department column's statistics; a subquery in an OR it can only guess at one half, which
     put a manager's million customers at "about 500,000"."""
     from org.models import Department
 
-    cached = getattr(user, "_zg_subtree", None)
-    if cached is None or cached[0] != _department_writes[0] or cached[1] != user.department_id:
-        ids = list(Department.objects.filter(path__startswith=user.department.path).values_list("pk", flat=True))
-        cached = user._zg_subtree = (_department_writes[0], user.department_id, ids)
-    return cached[2]
+    return _per_user(user, "_zg_subtree", _department_writes, user.department_id, lambda: list(
+        Department.objects.filter(path__startswith=user.department.path).values_list("pk", flat=True)))
 
 
 def _shared_ids(user, model, *, editable: bool):
