@@ -71,3 +71,50 @@ def test_past_the_exact_limit_the_figure_says_about(world, client, monkeypatch):
     total = next(f for f in panel["figures"] if f["value"] == panel["total"])
     assert total["estimated"] and panel["total"] >= 3
     assert "约" in page.split('data-testid="customer-figures"')[1].split("</div>\n</div>")[0]
+
+
+def _home_queries(client) -> list[str]:
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("core:home")).status_code == 200
+    return [q["sql"] for q in ctx.captured_queries if q["sql"] not in ("BEGIN", "BEGIN IMMEDIATE", "COMMIT")]
+
+
+def _fill(world, count: int) -> None:
+    from core.basedata import ensure_default_lookups
+    from core.models import LookupItem
+    from customers.models import Contact
+
+    ensure_default_lookups(["customer_level"])
+    levels = list(LookupItem.objects.filter(kind="customer_level"))
+    today = timezone.localdate()
+    for i in range(count):
+        row = create(world.alice, f"填充客户{i}")
+        # Each due customer has its own level object: the due list shows it (no query per row).
+        level = LookupItem.objects.create(kind="customer_level", name=f"等级{row.pk}", code=f"fill{row.pk}") if i % 2 else levels[0]
+        Customer.all_objects.filter(pk=row.pk).update(next_followup_on=today - datetime.timedelta(days=i % 3),
+                                                      level=level)
+        birthday = (today + datetime.timedelta(days=i % 5)).replace(year=1990)
+        Contact.objects.create(customer=row, name=f"联系人{i}", birthday=birthday)
+
+
+# Session, user, roles, shares (and a manager's subtree), the four figures, the due list, birthdays,
+# important dates, the bell, the latest notifications.
+HOME_QUERIES = {"alice": 13, "manager": 14}
+
+
+@pytest.mark.parametrize("who", ["alice", "manager"])
+def test_home_page_query_count_does_not_grow_with_records(world, client, who):
+    """Every panel reads its figures and rows in a fixed number of statements: the home page of a
+    salesperson with 2 due customers and birthdays costs what it costs with 24."""
+    client.force_login(getattr(world, who))
+    _fill(world, 2)
+    client.get(reverse("core:home"))  # warm what belongs to the process (content types, compiled SQL)
+    few = _home_queries(client)
+    _fill(world, 22)
+    many = _home_queries(client)
+    assert len(many) == len(few) == HOME_QUERIES[who], "\n".join(many)
+    page = client.get(reverse("core:home"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    if who == "alice":
+        assert "联系人1" in page and "填充客户1" in page  # the birthdays and the follow-ups due are shown
