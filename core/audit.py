@@ -88,7 +88,7 @@ def log_many(*, actor, action: str, entries: list[tuple], message: str = "") -> 
                     entries=[(instance.pk, str(instance), changes) for instance, changes in entries])
 
 
-def _json(value) -> str:
+def json_text(value) -> str:
     """JSON text of a plain value (as :func:`_plain` leaves it) for a JSON column written in bulk."""
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
@@ -112,7 +112,7 @@ def log_rows(*, actor, action: str, model, entries, message: str = "") -> int:
         for object_id, object_repr, changes in entries:
             count += 1
             yield (actor_id, action, content_type_id, object_id, object_repr[:200],
-                   changes if isinstance(changes, str) else _json(changes or {}), message,
+                   changes if isinstance(changes, str) else json_text(changes or {}), message,
                    meta.ip or None, meta.user_agent, now)
 
     if entries:
@@ -144,7 +144,7 @@ def record_version_rows(*, model, actor, rows, comment: str = "") -> int:
         nonlocal count
         for object_id, number, data in rows:
             count += 1
-            yield (content_type_id, object_id, number, data if isinstance(data, str) else _json(data), actor_id,
+            yield (content_type_id, object_id, number, data if isinstance(data, str) else json_text(data), actor_id,
                    comment, now)
 
     if rows:

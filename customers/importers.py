@@ -6,12 +6,11 @@ normalised phone or name core (customers.dedup) — a batch at a time on indexed
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
 from collections import defaultdict
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -300,11 +299,17 @@ class CustomerImporter(ImporterDefinition):
             data["_conflict"] = any(k in EXACT_KINDS and p != pk for k, p in hits)
 
     def create(self, rows: list[Row], ctx: dict) -> list:
-        """Insert the rows as customer_create would store them (same columns, search keys, owner clocks,
-        audit entry, version and assignment history), written as plain rows: no model instances, one
-        COPY (PostgreSQL) / executemany (SQLite) per table and batch."""
+        return self.prepare(rows, ctx)()
+
+    def prepare(self, rows: list[Row], ctx: dict):
+        """The rows as customer_create would store them (same columns, codes, search keys, owner clocks),
+        then what inserts them with their audit entry, version and assignment history as plain rows:
+        no model instances, one COPY (PostgreSQL) / executemany (SQLite) per table and batch.
+
+        Codes are reserved here, each reservation committed on its own (outside the batch's
+        transaction), so a batch that fails to commit leaves its codes unused: a gap in the numbers,
+        never a code given twice."""
         actor, now = ctx["actor"], timezone.now()
-        new_rows = bulk.NewRows(Customer, now=now)
         pinyin = ctx.setdefault("pinyin", {})
         records, numbering_groups = [], defaultdict(list)
         for row in rows:
@@ -332,34 +337,35 @@ class CustomerImporter(ImporterDefinition):
                                                                     .values_list("code", flat=True)))
             for values, code in zip(group, codes, strict=True):
                 values["code"] = code
-        audit_rows, version_rows, keys = [], [], None
-        comment = str(COMMENT)
-        checked = {id(values): row for values, row in zip(records, rows, strict=True)}
-
-        # Both run while the rows stream to the server (PostgreSQL), so this work overlaps its index
-        # updates: the search keys of each row, then its audit entry and version.
-        def keyed(values):
-            _own_keys(values, checked[id(values)], pinyin)
+        for values, row in zip(records, rows, strict=True):
+            _own_keys(values, row, pinyin)
+        # Each row's audit entry and version (core.imports.parsing.create_with_audit), serialised as
+        # its id is known (PostgreSQL: now; elsewhere once written); the version is what
+        # core.services.restore_version brings an imported record back to.
+        new_rows, comment = bulk.NewRows(Customer, now=now), str(COMMENT)
+        audit_rows, version_rows, assignments, keys = [], [], [], None
 
         def written(values):
             nonlocal keys
             data = new_rows.snapshot(values)
             if keys is None:
                 keys = sorted(key for key in data if key not in ("updated_at", "version"))
-            audit_rows.append((values["id"], values["name"], {key: [None, data[key]] for key in keys
-                                                               if data[key] is not None}))
-            version_rows.append((values["id"], data["version"], data))
+            audit_rows.append((values["id"], values["name"], audit.json_text(
+                {key: [None, data[key]] for key in keys if data[key] is not None})))
+            version_rows.append((values["id"], data["version"], audit.json_text(data)))
+            assignments.append({"customer_id": values["id"], "kind": CustomerAssignment.Kind.CREATE.value,
+                                "to_owner_id": values["owner_id"], "to_department_id": values["department_id"],
+                                "actor_id": actor.pk, "reason": comment, "at": now})
 
-        new_rows.insert(records, unique="code", prepare=keyed, on_row=written)
-        # The audit entry and version (core.imports.parsing.create_with_audit); the version is what
-        # core.services.restore_version brings an imported record back to.
-        audit.log_rows(actor=actor, action=audit.Action.CREATE, model=Customer, entries=audit_rows, message=comment)
-        audit.record_version_rows(model=Customer, actor=actor, rows=version_rows, comment=comment)
-        bulk.NewRows(CustomerAssignment, now=now).insert([
-            {"customer_id": values["id"], "kind": CustomerAssignment.Kind.CREATE.value, "to_owner_id": values["owner_id"],
-             "to_department_id": values["department_id"], "actor_id": actor.pk, "reason": comment, "at": now}
-            for values in records])
-        return records
+        insert = new_rows.stage(records, unique="code", on_row=written)
+
+        def write() -> list[dict]:
+            insert()
+            audit.log_rows(actor=actor, action=audit.Action.CREATE, model=Customer, entries=audit_rows, message=comment)
+            audit.record_version_rows(model=Customer, actor=actor, rows=version_rows, comment=comment)
+            bulk.NewRows(CustomerAssignment, now=now).insert(assignments)
+            return records
+        return write
 
     def update(self, rows: list[Row], ctx: dict) -> list:
         from core.audit import snapshot
@@ -433,20 +439,25 @@ def _pinyin(text: str, cache: dict) -> list[str]:
     return [*tokens, "".join(full), "".join(initials)]
 
 
-def _runs(text: str) -> list[str]:
-    """pypinyin's simple_seg: the text cut into maximal runs of Chinese and of other characters, as its
-    RE_HANS tells them apart, with that test made once per character instead of once per occurrence."""
+def _han_runs():
+    """A pattern for pypinyin's simple_seg: maximal runs of the characters its RE_HANS calls Chinese
+    (``^(?:[…])+$``, one character class) and of the others, found in one pass of the regex engine."""
     from pypinyin.constants import RE_HANS
 
-    kinds = _HAN_CHARS
+    head, tail = "^(?:[", "])+$"
+    pattern = RE_HANS.pattern
+    if not (pattern.startswith(head) and pattern.endswith(tail)):
+        raise ImproperlyConfigured("pypinyin's RE_HANS is no longer one character class")
+    chars = pattern[len(head):-len(tail)]
+    return re.compile(f"[{chars}]+|[^{chars}]+", RE_HANS.flags | re.DOTALL)
 
-    def kind(char: str) -> bool:
-        found = kinds.get(char)
-        return kinds.setdefault(char, RE_HANS.match(char) is not None) if found is None else found
-    return ["".join(run) for _kind, run in itertools.groupby(text, key=kind)]
+
+_HAN_RUNS = _han_runs()
 
 
-_HAN_CHARS: dict[str, bool] = {}
+def _runs(text: str) -> list[str]:
+    """pypinyin's simple_seg: the text cut into maximal runs of Chinese and of other characters."""
+    return _HAN_RUNS.findall(text)
 
 
 def _words(text: str, cache: dict) -> list[str]:

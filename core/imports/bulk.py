@@ -9,7 +9,8 @@ bulk_create.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
 
 from django.db import connections, router
 
@@ -115,42 +116,49 @@ class NewRows:
             data[name] = value if type(value) in _AS_IS else plain(value)
         return data
 
-    def insert(self, rows: list[dict], *, unique: str | None = None, prepare=None, on_row=None) -> list[dict]:
-        """Insert ``rows`` and put each one's id in it under the pk's attname. ``unique``: a column
-        unique among the rows and the stored ones, by which SQLite reads the ids back (None: the
-        model's rows are not read back, so no ids). ``prepare(values)`` is called for every row just
-        before it is converted, ``on_row(values)`` once its id is known; on PostgreSQL both while the
-        rows stream to the server, so that work overlaps the server's."""
+    def insert(self, rows: list[dict], *, unique: str | None = None, on_row=None) -> list[dict]:
+        """Insert ``rows`` and put each one's id in it under the pk's attname (see :meth:`stage`)."""
+        return self.stage(rows, unique=unique, on_row=on_row)()
+
+    def stage(self, rows: list[dict], *, unique: str | None = None, on_row=None) -> Callable[[], list[dict]]:
+        """What inserts ``rows`` and puts each one's id in it under the pk's attname, with all the work
+        that needs no transaction done now.
+
+        On PostgreSQL the ids are taken from the table's sequence now (a sequence never hands out an
+        id twice; ids of rows never written are gaps), so ``on_row(values)`` runs and each row is
+        converted before the write, which only streams the rows with one COPY. Elsewhere the rows are
+        converted when written, and ``on_row`` runs once their ids are read back by ``unique``, a
+        column unique among the rows and the stored ones (None: no ids are read back)."""
         if not rows:
-            return rows
+            return lambda: rows
         model, connection, pk = self.model, self.connection, self.pk_attname
-        columns = [f.column for f in self.fields]
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                               [model._meta.db_table, model._meta.pk.column, len(rows)])
-                ids = [row[0] for row in cursor.fetchall()]
+        if connection.vendor != "postgresql":
+            return functools.partial(self._insert_elsewhere, rows, unique, on_row)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                           [model._meta.db_table, model._meta.pk.column, len(rows)])
+            ids = [row[0] for row in cursor.fetchall()]
+        ready = []
+        for values, i in zip(rows, ids, strict=True):
+            values[pk] = i
+            if on_row is not None:
+                on_row(values)
+            ready.append([i, *self.db_row(values)])
+        columns = [model._meta.pk.column, *(f.column for f in self.fields)]
 
-            def stream():
-                for values, i in zip(rows, ids, strict=True):
-                    values[pk] = i
-                    if prepare is not None:
-                        prepare(values)
-                    if on_row is not None:
-                        on_row(values)
-                    yield [i, *self.db_row(values)]
-
-            write_rows(model, [model._meta.pk.column, *columns], stream())
+        def write() -> list[dict]:
+            write_rows(model, columns, ready)
             return rows
-        if prepare is not None:
-            for values in rows:
-                prepare(values)
+        return write
+
+    def _insert_elsewhere(self, rows: list[dict], unique: str | None, on_row) -> list[dict]:
+        model, connection, pk = self.model, _connection(self.model), self.pk_attname
         if connection.vendor != "sqlite":
             objs = model._default_manager.bulk_create([model(**values) for values in rows], batch_size=500)
             for values, obj in zip(rows, objs, strict=True):
                 values[pk] = obj.pk
         else:
-            write_rows(model, columns, [self.db_row(values) for values in rows])
+            write_rows(model, [f.column for f in self.fields], [self.db_row(values) for values in rows])
             if unique is not None:
                 keys = [values[unique] for values in rows]
                 by_key = {}

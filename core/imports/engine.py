@@ -1,7 +1,9 @@
 """The import engine: reads a run's file, checks every row, and (for the import) writes the good
 rows in batches, each batch in one transaction together with the run's counters and its last
 committed row. A worker that dies mid-batch leaves nothing of that batch behind, and a resumed job
-starts after the last committed row, so no row is written twice.
+starts after the last committed row, so no row is written twice. Batches are checked a batch ahead
+in a thread (:func:`ahead`), and on PostgreSQL committed by a thread of their own while the next
+batch is matched and prepared (core.imports.writer).
 
 Rows are checked in the same order every time (the whole file is re-read on resume), so a row that
 repeats an earlier row of the same file is recognised the same way in the dry run and in each part
@@ -13,6 +15,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from django.db import connections, transaction
 from django.utils import timezone, translation
@@ -20,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from core.models import ImportIssue, ImportRun
 
-from . import readers
+from . import readers, writer
 from .registry import ImporterDefinition, Row, RowError, get_importer
 
 Kind = ImportIssue.Kind
@@ -220,42 +223,69 @@ def _plan(run, importer, rows: list[Row], phase: str, labels) -> tuple[list[Row]
     return to_create, to_update, issues, counts
 
 
+@dataclass
+class _Batch:
+    """A checked batch on its way to the database: its rows, what writes the new ones (prepared by the
+    importer), the rows to update, and the issues and counts of the rows left out."""
+
+    rows: list[Row]
+    to_create: list[Row]
+    write_new: Callable[[], list] | None
+    to_update: list[Row]
+    issues: list[ImportIssue]
+    counts: dict
+
+
 def run_import(run: ImportRun, *, actor, job_id: int | None, progress: Callable[[int], None]) -> None:
-    """Write the run's rows after ``run.last_row``, a batch per transaction."""
+    """Write the run's rows after ``run.last_row``, a batch per transaction; each batch is matched and
+    prepared while the one before is written (core.imports.writer)."""
     importer = get_importer(run.entity)
     labels = {f.name: f.label for f in importer.fields(actor)}
     match_ctx = importer.begin(actor)
     if run.last_row == 0:
         ImportIssue.objects.filter(run=run, phase="import").delete()
-    for batch in ahead(rows_of(run, importer, actor, match_ctx)):
-        pending = [row for row in batch if row.number > run.last_row]
-        if not pending:
-            continue
-        importer.find_existing([r for r in pending if not r.errors and not r.same_as], match_ctx)
-        to_create, to_update, issues, counts = _plan(run, importer, pending, "import", labels)
-        with transaction.atomic():
-            locked = ImportRun.objects.select_for_update().get(pk=run.pk)
-            if job_id is not None and locked.job_id != job_id:
-                raise Superseded
-            if locked.last_row >= pending[-1].number:
-                run.refresh_from_db()
-                continue  # this batch was committed by another worker already
-            created = importer.create(to_create, match_ctx) if to_create else []
-            updated = importer.update(to_update, match_ctx) if to_update else []
-            # Rows the importer refused while writing (a rule that needs the stored record).
-            for row in [*to_create, *to_update]:
-                if row.errors:
-                    counts["failed"] += 1
-                    issues.extend(_error_issues(run, "import", row, labels))
-            ImportIssue.objects.bulk_create(issues, batch_size=1000)
-            locked.created += len(created)
-            locked.updated += len(updated)
-            locked.skipped += counts["skipped"]
-            locked.failed += counts["failed"]
-            locked.rows_done += len(pending)
-            locked.last_row = pending[-1].number
-            locked.save(update_fields=["created", "updated", "skipped", "failed", "rows_done", "last_row"])
-        run.__dict__.update({k: getattr(locked, k) for k in ("created", "updated", "skipped", "failed", "rows_done",
-                                                             "last_row")})
-        progress(run.rows_done)
-        _batch_committed(run.pk, run.last_row)
+    start = run.last_row
+
+    def commit(batch: _Batch) -> None:
+        _commit(run, batch, importer=importer, ctx=match_ctx, labels=labels, job_id=job_id, progress=progress)
+
+    with writer.committing(commit) as write:
+        for batch in ahead(rows_of(run, importer, actor, match_ctx)):
+            pending = [row for row in batch if row.number > start]
+            if not pending:
+                continue
+            importer.find_existing([r for r in pending if not r.errors and not r.same_as], match_ctx)
+            to_create, to_update, issues, counts = _plan(run, importer, pending, "import", labels)
+            write(_Batch(rows=pending, to_create=to_create, to_update=to_update, issues=issues, counts=counts,
+                         write_new=importer.prepare(to_create, match_ctx) if to_create else None))
+
+
+def _commit(run: ImportRun, batch: _Batch, *, importer, ctx, labels, job_id, progress) -> None:
+    """One batch in one transaction with the run's counters and its last row."""
+    pending, counts, issues = batch.rows, dict(batch.counts), list(batch.issues)
+    with transaction.atomic():
+        locked = ImportRun.objects.select_for_update().get(pk=run.pk)
+        if job_id is not None and locked.job_id != job_id:
+            raise Superseded
+        if locked.last_row >= pending[-1].number:
+            run.refresh_from_db()
+            return  # this batch was committed by another worker already
+        created = batch.write_new() if batch.write_new is not None else []
+        updated = importer.update(batch.to_update, ctx) if batch.to_update else []
+        # Rows the importer refused while writing (a rule that needs the stored record).
+        for row in [*batch.to_create, *batch.to_update]:
+            if row.errors:
+                counts["failed"] += 1
+                issues.extend(_error_issues(run, "import", row, labels))
+        ImportIssue.objects.bulk_create(issues, batch_size=1000)
+        locked.created += len(created)
+        locked.updated += len(updated)
+        locked.skipped += counts["skipped"]
+        locked.failed += counts["failed"]
+        locked.rows_done += len(pending)
+        locked.last_row = pending[-1].number
+        locked.save(update_fields=["created", "updated", "skipped", "failed", "rows_done", "last_row"])
+    run.__dict__.update({k: getattr(locked, k) for k in ("created", "updated", "skipped", "failed", "rows_done",
+                                                         "last_row")})
+    progress(run.rows_done)
+    _batch_committed(run.pk, run.last_row)

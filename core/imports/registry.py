@@ -8,6 +8,8 @@ indexed keys (:meth:`ImporterDefinition.find_existing`).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,6 +95,13 @@ class ImporterDefinition:
         """Insert the rows in bulk (audit included); return the created records (instances, or the
         value dicts core.imports.bulk.NewRows wrote)."""
         raise NotImplementedError
+
+    def prepare(self, rows: list[Row], ctx: dict) -> Callable[[], list]:
+        """The work on new rows that needs no transaction of the batch (codes reserved, search keys
+        worked out), done while the previous batch is written; returns what writes them, called in
+        the batch's transaction, which returns what :meth:`create` returns. By default all of
+        :meth:`create` waits for the transaction."""
+        return functools.partial(self.create, rows, ctx)
 
     def update(self, rows: list[Row], ctx: dict) -> list:
         """Apply the rows to their matched records in bulk (audit included); return the changed instances.

@@ -213,12 +213,14 @@ def test_new_rows_store_what_the_orm_stores(db):
              for i in range(5)]
     seen = []
     rows = NewRows(LookupItem, now=None)
-    rows.insert([dict(values) for values in given], unique="code", prepare=lambda v: seen.append(("prepare", v["code"])),
-                on_row=lambda v: seen.append(("row", v["code"], v["id"])))
+    write = rows.stage([dict(values) for values in given], unique="code",
+                       on_row=lambda v: seen.append((v["code"], v["id"])))
+    assert not LookupItem.objects.filter(kind="k1").exists()  # staged, not written
+    assert len(write()) == 5
     LookupItem.objects.bulk_create([LookupItem(**{**values, "kind": "k2"}) for values in given])
     ours = {item.code: item for item in LookupItem.objects.filter(kind="k1")}
-    assert len(ours) == 5 and [s for s in seen if s[0] == "prepare"] == [("prepare", v["code"]) for v in given]
-    assert [(s[1], s[2]) for s in seen if s[0] == "row"] == [(v["code"], ours[v["code"]].pk) for v in given]
+    assert len(ours) == 5
+    assert seen == [(v["code"], ours[v["code"]].pk) for v in given]
     for made in LookupItem.objects.filter(kind="k2"):
         assert {**model_to_dict(ours[made.code]), "id": 0, "kind": ""} == {**model_to_dict(made), "id": 0, "kind": ""}
     # The snapshot is core.audit.snapshot of the stored row.

@@ -414,7 +414,7 @@ def test_checking_a_row_makes_no_queries(world, django_assert_num_queries):
     assert not row.errors and row.data["city"].name == "上海市" and row.data["province"].name == "上海市"
 
 
-@given(st.text(alphabet=st.sampled_from("北京导入测试银行行长𠀀𪜀〇々ABCabc 123（）,.-_\u3000\uf900"), min_size=1, max_size=30))
+@given(st.text(alphabet=st.sampled_from("北京导入测试银行行长𠀀𪜀〇々ABCabc 123（）,.-_\u3000\uf900\n"), min_size=1, max_size=30))
 def test_runs_of_chinese_and_other_characters_are_pypinyins_own(text):
     from pypinyin.seg.simpleseg import simple_seg
 
