@@ -112,16 +112,26 @@ def _floor(data: bytes, kind: str) -> float:
 
 @contextmanager
 def _counting(connection):
-    """Statements the main thread sends, counted by a wrapper: Django's query capture would put each
-    one, values written in, into its log, work an import does not do (COPY streams are not counted)."""
-    count = [0]
+    """Statements sent, counted by a wrapper on the connection and on any connection opened meanwhile
+    (the import's writer thread opens its own): Django's query capture would put each one, values
+    written in, into its log, work an import does not do (COPY streams are not counted)."""
+    from django.db.backends.signals import connection_created
+
+    sent: list[int] = []  # list.append is atomic: two threads count at once
 
     def wrapper(execute, sql, params, many, context):
-        count[0] += 1
+        sent.append(1)
         return execute(sql, params, many, context)
 
-    with connection.execute_wrapper(wrapper):
-        yield count
+    def opened(sender, connection, **kwargs):
+        connection.execute_wrappers.append(wrapper)
+
+    connection_created.connect(opened)
+    try:
+        with connection.execute_wrapper(wrapper):
+            yield sent
+    finally:
+        connection_created.disconnect(opened)
 
 
 def _import(actor, data: bytes, kind: str) -> dict:
@@ -140,14 +150,14 @@ def _import(actor, data: bytes, kind: str) -> dict:
         start = time.perf_counter()
         counts = engine.check(run, actor=actor, progress=lambda n: None)
         out["check_ms"] = (time.perf_counter() - start) * 1000
-    out["check_queries"] = queries[0]
+    out["check_queries"] = len(queries)
     ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.READY, total_rows=counts["total"])
     run.refresh_from_db()
     with _counting(connection) as queries:
         start = time.perf_counter()
         engine.run_import(run, actor=actor, job_id=None, progress=lambda n: None)
         out["import_ms"] = (time.perf_counter() - start) * 1000
-    out["import_queries"] = queries[0]
+    out["import_queries"] = len(queries)
     run.refresh_from_db()
     out.update(rows=counts["total"], created=run.created, skipped=run.skipped, failed=run.failed, run=run)
     return out
