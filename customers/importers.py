@@ -248,23 +248,26 @@ class CustomerImporter(ImporterDefinition):
         names = {r.data["_name_key"] for r in rows if len(r.data.get("_name_key", "")) >= 2}
         # One query per key and at most LOOKUP_CHUNK values, so each uses its own index: an OR of four
         # IN lists, or a long list of a key many customers share (name cores), makes PostgreSQL scan the table.
+        # Deleted customers are read too and set aside here: beside "deleted_at IS NULL" SQLite without
+        # statistics walks the deleted_at index (every live row) rather than probe the key's index once
+        # per value (60 ms against 1 ms for 200 phones among 100,000 customers).
         found = {}
         for column, values in (("credit_code", credit), ("phone_norm", phones), ("name_key", names), ("code", codes)):
             values = sorted(values)
             for start in range(0, len(values), LOOKUP_CHUNK):
-                found.update((row[0], row) for row in Customer.objects.filter(
+                found.update((row[0], row) for row in Customer.all_objects.filter(
                     **{f"{column}__any": values[start:start + LOOKUP_CHUNK]}).order_by().values_list(
-                    "pk", "name", "code", "credit_code", "phone_norm", "name_key"))
+                    "pk", "name", "code", "credit_code", "phone_norm", "name_key", "deleted_at"))
+        # A code is unique among deleted customers too: such a code cannot be used again.
+        dead_codes = {row[2] for row in found.values() if row[6] is not None and row[2] in codes}
         index: dict[tuple[str, str], list] = defaultdict(list)
         stored = {}
-        for pk, name, code, credit_code, phone_norm, key in sorted(found.values(), reverse=True):  # newest first
+        live = [row[:6] for row in found.values() if row[6] is None]
+        for pk, name, code, credit_code, phone_norm, key in sorted(live, reverse=True):  # newest first
             stored[pk] = (name, code)
             for kind, value in (("code", code), ("credit_code", credit_code), ("phone", phone_norm), ("name", key)):
                 if value:
                     index[(kind, value)].append(pk)
-        # A code is unique among deleted customers too: such a code cannot be used again.
-        dead_codes = set(Customer.all_objects.filter(code__any=codes, deleted_at__isnull=False)
-                         .values_list("code", flat=True)) if codes else set()
         for row in rows:
             self._match(row, index, stored, dead_codes)
         pks = [row.match.pk for row in rows if row.match]

@@ -111,6 +111,22 @@ def test_same_file_twice_creates_no_duplicates(world, django_capture_on_commit_c
     assert Customer.objects.count() == 3
 
 
+def test_deleted_customers_match_nothing_but_keep_their_codes(world, django_capture_on_commit_callbacks):
+    from customers.services import customer_delete
+
+    gone = create(world.alice, "北京旧客户有限公司", phone="13800138000", code="OLD-001")
+    customer_delete(actor=world.alice, instance=gone)
+    live = create(world.alice, "上海现有客户有限公司", phone="13900139000")
+    lines = ["客户名称,电话,编号", "北京新客户有限公司,13800138000,",     # the deleted one's phone: a new customer
+             "杭州新客户有限公司,,OLD-001",                                # the deleted one's code: refused
+             "上海现有客户有限公司,13900139000,"]                          # the live one: a duplicate, skipped
+    run = import_file(world.alice, csv_file(lines), django_capture_on_commit_callbacks)
+    assert (run.created, run.failed, run.skipped) == (1, 1, 1)
+    assert run.issues.get(phase="import", kind="error").reason == "This customer code is already used."
+    assert run.issues.get(phase="import", kind="skipped").match["pk"] == live.pk
+    assert Customer.objects.filter(phone_norm="+8613800138000").get().name == "北京新客户有限公司"
+
+
 def test_rows_repeating_in_one_file_are_imported_once(world, django_capture_on_commit_callbacks):
     lines = [HEADER, "北京星辰科技有限公司,13800138000,,,,,", "北京星辰科技股份有限公司,138 0013 8000,,,,,"]
     run = import_file(world.alice, csv_file(lines), django_capture_on_commit_callbacks)
