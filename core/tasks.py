@@ -1,4 +1,4 @@
-"""Platform background work: housekeeping of the job tables."""
+"""Platform background work: housekeeping of the job tables, SQLite's planner statistics."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.apps import apps
 from django.db.models import Q
 from django.utils import timezone
 
+from . import dbstats
 from .models import JobProgress, PeriodicRun
 from .periodic import periodic
 
@@ -41,3 +42,8 @@ def prune_finished(*, older_than: timedelta = timedelta(days=KEEP_DAYS)) -> dict
 @periodic("prune_task_results", daily_at=time(3, 30))
 def prune_task_results() -> None:
     prune_finished()
+
+
+@periodic("sqlite_statistics", daily_at=time(3, 45))
+def sqlite_statistics() -> None:
+    dbstats.refresh()

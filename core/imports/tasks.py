@@ -6,10 +6,12 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import dbstats
 from core.jobs import JobError, failure_message, job_progress, job_task
 from core.models import ImportIssue, ImportRun
 
 from . import engine, readers, report
+from .registry import get_importer
 
 Status = ImportRun.Status
 
@@ -63,6 +65,8 @@ def import_task(job, run_id: int) -> dict:
         engine.run_import(run, actor=job.user, job_id=job.pk,
                           progress=lambda n: job_progress(job.pk, n, max(total, n)))
         _save_report(run, "import")
+        # A table an import filled has outgrown its statistics (SQLite: until the daily refresh).
+        dbstats.refresh([get_importer(run.entity).model._meta.db_table])
     except engine.Superseded:
         raise JobError(_("This import was taken over by a later job.")) from None
     except Exception as exc:

@@ -127,6 +127,23 @@ def test_deleted_customers_match_nothing_but_keep_their_codes(world, django_capt
     assert Customer.objects.filter(phone_norm="+8613800138000").get().name == "北京新客户有限公司"
 
 
+def test_an_import_refreshes_the_statistics_of_its_table(world, django_capture_on_commit_callbacks, monkeypatch):
+    from django.db import connection
+
+    from core import dbstats
+
+    refreshed = []
+    refresh = dbstats.refresh
+    monkeypatch.setattr(dbstats, "refresh", lambda tables=None: refreshed.append(tables) or refresh(tables))
+    run = import_file(world.alice, csv_file([HEADER, "北京星辰科技有限公司,13800138000,,,,,"]),
+                      django_capture_on_commit_callbacks)
+    assert run.created == 1 and refreshed == [["customers_customer"]]
+    if connection.vendor == "sqlite":  # PostgreSQL: autovacuum's
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'customers_customer'")
+            assert cursor.fetchone()[0] > 0
+
+
 def test_rows_repeating_in_one_file_are_imported_once(world, django_capture_on_commit_callbacks):
     lines = [HEADER, "北京星辰科技有限公司,13800138000,,,,,", "北京星辰科技股份有限公司,138 0013 8000,,,,,"]
     run = import_file(world.alice, csv_file(lines), django_capture_on_commit_callbacks)

@@ -8,6 +8,7 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core import dbstats
 from core.demo import DEFAULT_SEED, DemoContext, seed_all
 from org.models import User
 
@@ -34,5 +35,6 @@ class Command(BaseCommand):
         password = os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
         log = self.stdout.write if verbosity >= 1 else (lambda text: None)
         ctx = seed_all(DemoContext(password=password, seed=seed, log=log, options={"customers": customers}))
+        dbstats.refresh()
         log(self.style.SUCCESS(f"Demo company ready: log in as admin (or e.g. {next(iter(ctx.users))}) "
                                f"with the demo password."))
