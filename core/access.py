@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import connections, models, router
-from django.db.models import Q
+from django.db.models import Func, Q, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -221,14 +221,28 @@ def _shares(user, content_type_id: int) -> list[tuple[int, bool]]:
                      lambda: _share_rows(user.pk, user.department_id or 0, content_type_id))
 
 
-def _subtree_ids(user) -> list[int]:
-    """The ids of the user's department and the departments below it. As literal ids the planner reads
-    the department column's statistics; a subquery in an OR it can only guess at one half, which
-    put a manager's million customers at "about 500,000"."""
+def _subtree(user) -> tuple[list[int], bool]:
+    """The ids of the user's department and the departments below it, and whether that is every
+    department. As literal ids the planner reads the department column's statistics; a subquery in an
+    OR it can only guess at one half, which put a manager's million customers at "about 500,000"."""
     from org.models import Department
 
-    return _per_user(user, "_zg_subtree", _department_writes, user.department_id, lambda: list(
-        Department.objects.filter(path__startswith=user.department.path).values_list("pk", flat=True)))
+    def load():
+        every = Department.objects.order_by().values(n=Func("pk", function="COUNT"))
+        rows = list(Department.objects.filter(path__startswith=user.department.path).order_by()
+                    .annotate(every=Subquery(every)).values_list("pk", "every"))
+        return [pk for pk, _every in rows], bool(rows) and len(rows) == rows[0][1]
+
+    return _per_user(user, "_zg_subtree", _department_writes, user.department_id, load)
+
+
+def _subtree_q(user, field: str) -> Q:
+    """``field`` in the user's subtree. When the subtree is every department that is ``field IS NOT
+    NULL`` (a department id names an existing department), which PostgreSQL estimates from the
+    column's null fraction: with the list of every id it put a top manager's million customers at
+    about 680,000, once the departments' frequencies added up to the whole table."""
+    ids, everywhere = _subtree(user)
+    return Q(**{f"{field}__isnull": False}) if everywhere else Q(**{f"{field}__in": ids})
 
 
 def _shared_ids(user, model, *, editable: bool):
@@ -271,7 +285,7 @@ def scope_q(user, model, level: int, *, action: str = "read") -> Q:
         if level == Scope.DEPARTMENT:
             cond |= Q(**{f"{prefix}{root_spec.department}": user.department_id})
         elif level == Scope.SUBTREE:
-            cond |= Q(**{f"{prefix}{root_spec.department}__in": _subtree_ids(user)})
+            cond |= _subtree_q(user, f"{prefix}{root_spec.department}")
     return cond
 
 

@@ -147,6 +147,26 @@ def test_subtree_follows_department_changes_at_once(org):
     assert access.visible_to(manager, "read", Customer).filter(pk=theirs.pk).exists()
 
 
+def test_a_subtree_of_every_department_is_any_department(org):
+    """A manager at the top of the only tree sees "department is set" (the same rows as the list of
+    every id, which PostgreSQL estimates badly); a department outside the tree brings the list back."""
+    from org import services as org_services
+
+    top = user_with(Scope.SUBTREE, org["company"])
+    rows = {customer(user_with(Scope.OWN, org[name])).pk for name in ("east", "west", "service")}
+    loose = Customer.objects.create(name="无部门客户", owner=user_with(Scope.OWN, None))
+    assert loose.department_id is None
+    gated = access.visible_to(top, "read", Customer)
+    assert '"department_id" IS NOT NULL' in str(gated.query) and " IN (" not in str(gated.query)
+    assert set(gated.values_list("pk", flat=True)) == rows
+    # A second company root: the same user object now names its own tree's ids and misses the other.
+    other = org_services.department_create(actor=user_with(Scope.ALL, org["company"]), name="分公司", parent=None)
+    elsewhere = customer(user_with(Scope.OWN, other))
+    gated = access.visible_to(top, "read", Customer)
+    assert '"department_id" IS NOT NULL' not in str(gated.query)
+    assert set(gated.values_list("pk", flat=True)) == rows and elsewhere.pk not in rows
+
+
 def test_child_records_follow_their_parent(org):
     alice = user_with(Scope.OWN, org["east"])
     carol = user_with(Scope.OWN, org["west"])
