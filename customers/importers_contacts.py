@@ -33,7 +33,7 @@ from core.imports.parsing import (
 from . import dedup, validators
 from .models import Contact, Customer
 from .models.contact import phone_validator
-from .search import rebuild_search_keys
+from .search import refresh_contact_keys
 
 COMMENT = gettext_lazy("Imported")
 CONTACT_SPEC = [
@@ -178,7 +178,7 @@ class ContactImporter(ImporterDefinition):
                         custom={k[7:]: v for k, v in row.data.items() if k.startswith("custom.")}) for row in rows]
         created = create_with_audit(actor=actor, model=Contact, objs=objs, comment=str(COMMENT))
         # Contacts are part of their customer's search keys.
-        rebuild_search_keys(Customer.all_objects.filter(pk__in={c.customer_id for c in created}))
+        refresh_contact_keys({c.customer_id for c in created}, tokens_of=_tokens_of(ctx))
         return created
 
     def update(self, rows: list[Row], ctx: dict) -> list:
@@ -202,8 +202,16 @@ class ContactImporter(ImporterDefinition):
             changed.append((obj, before))
             applied.append(obj)
         update_with_audit(actor=actor, model=Contact, changed=changed, comment=str(COMMENT))
-        rebuild_search_keys(Customer.all_objects.filter(pk__in={c.customer_id for c in applied}))
+        refresh_contact_keys({c.customer_id for c in applied}, tokens_of=_tokens_of(ctx))
         return applied
 
     def describe(self, match: Match) -> str:
         return match.label if match.readable else ""
+
+
+def _tokens_of(ctx: dict):
+    """customers.search.name_tokens with the import's pinyin cache (importers._pinyin)."""
+    from .importers import _pinyin
+
+    cache = ctx.setdefault("pinyin", {})
+    return lambda name: _pinyin(name, cache)

@@ -6,6 +6,7 @@ import pytest
 
 from core.imports import services
 from customers.models import Contact, Customer
+from customers.search import contact_keys
 
 from .customer_world import create, make_world
 from .test_import_customers import check, csv_file, do_import, immediate  # noqa: F401  (fixture)
@@ -38,9 +39,14 @@ def test_contacts_link_to_customers_by_code_or_name(world, django_capture_on_com
     assert zhang.customer == star and zhang.gender == "male" and zhang.owner == world.alice
     assert Contact.objects.get(name="李娜").customer == moon
     assert not Contact.objects.filter(customer=theirs).exists()
-    # The customer's search keys now carry its contacts.
+    # The customer's search keys now carry its contacts, exactly as the contact services write them;
+    # its own keys are left as they were.
+    own_keys = (star.search_text, star.phone_norm, star.name_key)
     star.refresh_from_db()
-    assert "8613800138000" in star.contact_search
+    assert "8613800138000" in star.contact_search and "zw" in star.contact_search
+    assert star.contact_search == contact_keys(star.contacts.all())
+    assert (star.search_text, star.phone_norm, star.name_key) == own_keys
+    assert Customer.objects.get(pk=moon.pk).contact_search == contact_keys(moon.contacts.all())
     # Once more: every row is a duplicate now and is skipped.
     again = do_import(world.alice, check(world.alice, csv_file(lines[:3]), django_capture_on_commit_callbacks,
                                          entity="customers.contact"), django_capture_on_commit_callbacks)
