@@ -95,18 +95,26 @@ def refresh_search_keys(customer) -> None:
         contact_search=customer.contact_search)
 
 
+def _contacts_of(customer_ids) -> dict[int, list]:
+    """The live contacts (name and mobile) of these customers, by customer id, in one query."""
+    from .models import Contact
+
+    contacts: dict[int, list] = {}
+    for contact in Contact.objects.filter(customer_id__in=customer_ids).only("customer_id", "name", "mobile"):
+        contacts.setdefault(contact.customer_id, []).append(contact)
+    return contacts
+
+
 def rebuild_search_keys(queryset=None, *, batch_size: int = 500) -> int:
     """Recompute the keys of many customers (after a bulk load that bypassed the models). Returns the count."""
-    from .models import Contact, Customer
+    from .models import Customer
 
     queryset = queryset if queryset is not None else Customer.all_objects.all()
     count = 0
     ids = list(queryset.values_list("pk", flat=True))
     for start in range(0, len(ids), batch_size):
         chunk = list(Customer.all_objects.filter(pk__in=ids[start:start + batch_size]))
-        contacts: dict[int, list] = {}
-        for contact in Contact.objects.filter(customer_id__in=[c.pk for c in chunk]).only("customer_id", "name", "mobile"):
-            contacts.setdefault(contact.customer_id, []).append(contact)
+        contacts = _contacts_of([c.pk for c in chunk])
         for customer in chunk:
             fill_own_keys(customer)
             customer.contact_search = contact_keys(contacts.get(customer.pk, []))
@@ -118,15 +126,13 @@ def rebuild_search_keys(queryset=None, *, batch_size: int = 500) -> int:
 def refresh_contact_keys(customer_ids, *, tokens_of=name_tokens, batch_size: int = 500) -> int:
     """Recompute only the contacts' part of many customers' keys (a contact import leaves their own
     keys as they are): their contacts read a batch at a time, one UPDATE per customer sent together."""
-    from .models import Contact, Customer
+    from .models import Customer
 
     ids = sorted(set(customer_ids))
     table = connection.ops.quote_name(Customer._meta.db_table)
     for start in range(0, len(ids), batch_size):
         chunk = ids[start:start + batch_size]
-        contacts: dict[int, list] = {}
-        for contact in Contact.objects.filter(customer_id__in=chunk).only("customer_id", "name", "mobile"):
-            contacts.setdefault(contact.customer_id, []).append(contact)
+        contacts = _contacts_of(chunk)
         with connection.cursor() as cursor:
             cursor.executemany(f"UPDATE {table} SET contact_search = %s WHERE id = %s",
                                [(contact_keys(contacts.get(pk, []), tokens_of), pk) for pk in chunk])
