@@ -120,12 +120,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_PREPARED_STATEMENTS", True):
-    # Parameters are bound by the server. Statements are not prepared (Django's default, said here on
-    # purpose): a prepared statement soon gets PostgreSQL's generic plan, which cannot see a search
-    # term, and at a million customers the name search went from 42 to 297 ms and the phone search
-    # from 125 to 1,164 ms with psycopg's preparation on. DB_PREPARED_STATEMENTS=0 binds on the client.
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": None}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    if env_bool("DB_PREPARED_STATEMENTS", True):
+        # Parameters are bound by the server. Statements are not prepared (Django's default, said here on
+        # purpose): a prepared statement soon gets PostgreSQL's generic plan, which cannot see a search
+        # term, and at a million customers the name search went from 42 to 297 ms and the phone search
+        # from 125 to 1,164 ms with psycopg's preparation on. DB_PREPARED_STATEMENTS=0 binds on the client.
+        _options.update(server_side_binding=True, prepare_threshold=None)
+    if not env_bool("DB_JIT", False):
+        # No JIT compilation. It starts on the planner's cost estimate alone, and an estimate swollen by
+        # long key lists (an import's duplicate lookups: 150 ms compiling a statement that runs in 10)
+        # costs more than the short, index-driven statements of a CRM ever gain. DB_JIT=1 allows it.
+        _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
 

@@ -246,8 +246,8 @@ def run_import(run: ImportRun, *, actor, job_id: int | None, progress: Callable[
         ImportIssue.objects.filter(run=run, phase="import").delete()
     start = run.last_row
 
-    def commit(batch: _Batch) -> None:
-        _commit(run, batch, importer=importer, ctx=match_ctx, labels=labels, job_id=job_id, progress=progress)
+    def commit(batch: _Batch, turn: Callable[[], None]) -> None:
+        _commit(run, batch, turn, importer=importer, ctx=match_ctx, labels=labels, job_id=job_id, progress=progress)
 
     with writer.committing(commit) as write:
         for batch in ahead(rows_of(run, importer, actor, match_ctx)):
@@ -260,17 +260,38 @@ def run_import(run: ImportRun, *, actor, job_id: int | None, progress: Callable[
                          write_new=importer.prepare(to_create, match_ctx) if to_create else None))
 
 
-def _commit(run: ImportRun, batch: _Batch, *, importer, ctx, labels, job_id, progress) -> None:
-    """One batch in one transaction with the run's counters and its last row."""
+def _commit(run: ImportRun, batch: _Batch, turn: Callable[[], None], *, importer, ctx, labels, job_id,
+            progress) -> None:
+    """One batch in one transaction with the run's counters and its last row.
+
+    The new rows are written first, while the batch before may still be committing (they touch no
+    row another batch does: codes and ids are reserved apart); ``turn()`` then waits for that batch
+    (core.imports.writer) before the run is locked and stored records are updated, so batches commit
+    in order and the run's last row only moves forward."""
+    locked = _write(run, batch, turn, importer=importer, ctx=ctx, labels=labels, job_id=job_id)
+    if locked is None:
+        run.refresh_from_db()
+        return
+    run.__dict__.update({k: getattr(locked, k) for k in ("created", "updated", "skipped", "failed", "rows_done",
+                                                         "last_row")})
+    progress(run.rows_done)
+    _batch_committed(run.pk, run.last_row)
+
+
+def _write(run: ImportRun, batch: _Batch, turn: Callable[[], None], *, importer, ctx, labels,
+           job_id) -> ImportRun | None:
+    """The batch's transaction: the locked run with its counters moved on, or None when another worker
+    had committed the batch already (this copy is rolled back)."""
     pending, counts, issues = batch.rows, dict(batch.counts), list(batch.issues)
     with transaction.atomic():
+        created = batch.write_new() if batch.write_new is not None else []
+        turn()
         locked = ImportRun.objects.select_for_update().get(pk=run.pk)
         if job_id is not None and locked.job_id != job_id:
             raise Superseded
-        if locked.last_row >= pending[-1].number:
-            run.refresh_from_db()
-            return  # this batch was committed by another worker already
-        created = batch.write_new() if batch.write_new is not None else []
+        if locked.last_row >= pending[-1].number:  # committed by another worker already: undo this copy
+            transaction.set_rollback(True)
+            return None
         updated = importer.update(batch.to_update, ctx) if batch.to_update else []
         # Rows the importer refused while writing (a rule that needs the stored record).
         for row in [*batch.to_create, *batch.to_update]:
@@ -285,7 +306,4 @@ def _commit(run: ImportRun, batch: _Batch, *, importer, ctx, labels, job_id, pro
         locked.rows_done += len(pending)
         locked.last_row = pending[-1].number
         locked.save(update_fields=["created", "updated", "skipped", "failed", "rows_done", "last_row"])
-    run.__dict__.update({k: getattr(locked, k) for k in ("created", "updated", "skipped", "failed", "rows_done",
-                                                         "last_row")})
-    progress(run.rows_done)
-    _batch_committed(run.pk, run.last_row)
+    return locked

@@ -171,6 +171,44 @@ def test_reserve_codes_takes_many_in_one_go_and_skips_taken(db):
     assert numbering.reserve_codes("customer", 0) == []
 
 
+def test_reserve_code_groups_takes_codes_of_many_scopes_in_one_go(db, django_assert_max_num_queries):
+    from core import numbering
+    from core.models import NumberingRule, Sequence
+
+    NumberingRule.objects.create(doc_type="customer", name="c", pattern="KH-{region}{level}-{seq:3}", reset="never")
+    assert numbering.next_code("customer", context={"region": "BJ", "level": "A"}) == "KH-BJA-001"
+    asked = []
+
+    def taken(batch):
+        asked.append(list(batch))
+        return {"KH-BJA-003", "KH-SHB-001"}
+
+    wanted = [({"region": "BJ", "level": "A"}, 3), ({"region": "SH", "level": "B"}, 2), ({"region": "GZ", "level": "A"}, 0),
+              ({"region": "BJ", "level": "A"}, 1)]  # a second group of a scope continues its counter
+    with django_assert_max_num_queries(12):
+        codes = numbering.reserve_code_groups("customer", wanted, taken=taken)
+    assert codes == [["KH-BJA-002", "KH-BJA-004", "KH-BJA-006"], ["KH-SHB-002", "KH-SHB-003"], [], ["KH-BJA-005"]]
+    assert [len(batch) for batch in asked] == [6, 2]  # every group's candidates in one call, then the ones passed over
+    assert sorted(asked[0]) == sorted(["KH-BJA-002", "KH-BJA-003", "KH-BJA-004", "KH-SHB-001", "KH-SHB-002", "KH-BJA-005"])
+    assert dict(Sequence.objects.values_list("scope", "value")) == {"region=BJ|level=A": 6, "region=SH|level=B": 3}
+    assert numbering.next_code("customer", context={"region": "SH", "level": "B"}) == "KH-SHB-004"
+    assert numbering.reserve_code_groups("customer", [({"region": "BJ"}, 0)]) == [[]]
+
+
+@pytest.mark.postgres
+def test_reserving_codes_leaves_the_connections_durability_as_it_was(transactional_db):
+    from django.db import connection
+
+    from core import numbering
+
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is a PostgreSQL setting")
+    assert numbering.reserve_codes("customer", 2, context={"region": "BJ"})
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"  # off for the reservation's own commit only
+
+
 def test_audit_log_many_and_record_versions(db):
     from core import audit
     from core.models import AuditLog, Version

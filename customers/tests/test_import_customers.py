@@ -189,6 +189,29 @@ def test_update_outside_scope_is_skipped_and_reveals_nothing(world, django_captu
     assert theirs.notes == "secret" and theirs.version == 1
 
 
+def test_a_batch_another_worker_committed_meanwhile_is_rolled_back(world, django_capture_on_commit_callbacks,
+                                                                    monkeypatch):
+    """The new rows are written before the run is locked (core.imports.engine._write): a batch that a
+    worker taking over committed meanwhile is undone, not stored twice."""
+    from customers.importers import CustomerImporter
+
+    monkeypatch.setattr(CustomerImporter, "batch_size", 3)
+    lines = [HEADER] + [f"测试{i:03d}贸易有限公司,,,,,," for i in range(6)]
+    run = check(world.alice, csv_file(lines), django_capture_on_commit_callbacks)
+    plan = engine._plan
+
+    def planned_then_taken_over(run_, importer, rows, phase, labels):
+        if rows[-1].number == 4:  # rows 2-4: committed by the other worker before this one's turn
+            ImportRun.objects.filter(pk=run.pk).update(last_row=4, rows_done=3)
+        return plan(run_, importer, rows, phase, labels)
+
+    monkeypatch.setattr(engine, "_plan", planned_then_taken_over)
+    run = do_import(world.alice, run, django_capture_on_commit_callbacks)
+    assert run.status == ImportRun.Status.DONE and (run.rows_done, run.created, run.last_row) == (6, 3, 7)
+    assert sorted(Customer.objects.values_list("name", flat=True)) == [f"测试{i:03d}贸易有限公司" for i in range(3, 6)]
+    assert AuditLog.objects.filter(action="create", object_repr__startswith="测试").count() == 3
+
+
 def test_resume_after_a_crash_finishes_without_duplicates(world, django_capture_on_commit_callbacks, monkeypatch):
     from customers.importers import CustomerImporter
 
