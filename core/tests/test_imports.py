@@ -239,6 +239,34 @@ def test_audit_rows_take_serialised_json_as_well(db):
     assert audit.log_rows(actor=actor, action="create", model=type(user), entries=[]) == 0
 
 
+def test_audit_json_is_kept_as_written_and_still_searchable(db):
+    """core.models.audit.LogJSONField: PostgreSQL's json (the text as written, keys in their order),
+    read back as Python values by every path, with lookups inside it still answered."""
+    from django.db import connection
+
+    from core import audit
+    from core.models import AuditLog, Version
+
+    actor, user = make_user("auditor"), make_user("audited")
+    changes = {"zeta": [None, "北京星辰"], "amount": [None, "2000.00"], "on": [True, False]}
+    audit.log(actor=actor, action="update", instance=user, changes=changes)
+    audit.log_rows(actor=actor, action="create", model=type(user), entries=[(user.pk, "copied", changes)])
+    audit.record_version_rows(model=type(user), actor=actor, rows=[(user.pk, 1, {"b": 1, "a": [1, "二"]})])
+    entries = AuditLog.objects.filter(actor=actor)
+    assert [e.changes for e in entries.order_by("id")] == [changes, changes]
+    assert Version.objects.get(actor=actor).data == {"b": 1, "a": [1, "二"]}
+    assert list(entries.values_list("changes", flat=True)) == [changes, changes]
+    assert entries.filter(changes__amount=[None, "2000.00"]).count() == 2
+    assert entries.filter(changes__has_key="on").count() == 2 and not entries.filter(changes__has_key="off").exists()
+    assert entries.filter(changes__zeta__1="北京星辰").count() == 2
+    assert Version.objects.filter(data__a__1="二").count() == 1
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_typeof(changes)::text, changes::text FROM core_auditlog WHERE object_repr = 'copied'")
+            kind, text = cursor.fetchone()
+        assert kind == "json" and text.index("zeta") < text.index("amount") < text.index('"on"')
+
+
 def test_new_rows_store_what_the_orm_stores(db):
     """NewRows writes dicts with COPY / executemany: the stored rows equal bulk_create's for the same
     values (defaults filled in), each dict gets its id, and the hooks see the rows in order."""
