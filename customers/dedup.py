@@ -35,6 +35,9 @@ COMPANY_SUFFIXES = tuple(sorted({
     "股份", "有限", "责任", "合伙企业", "有限合伙", "普通合伙", "个人独资企业", "企业", "工作室", "经营部",
     "co.,ltd.", "co.,ltd", "co.ltd", "coltd", "ltd.", "ltd", "inc.", "inc", "corp.", "corp", "limited", "company", "group",
 }, key=len, reverse=True))
+_SUFFIXES_BY_LAST: dict[str, tuple[str, ...]] = {}
+for _suffix in COMPANY_SUFFIXES:  # each list longest first, as in COMPANY_SUFFIXES
+    _SUFFIXES_BY_LAST[_suffix[-1]] = (*_SUFFIXES_BY_LAST.get(_suffix[-1], ()), _suffix)
 _BRACKETS_RE = re.compile(r"[(\[（【][^)\]）】]*[)\]）】]")
 _PUNCT_RE = re.compile(r"[\s·.,，。、\-—_&＆'\"“”‘’/\\]+")
 
@@ -81,7 +84,7 @@ def analyse(name: str) -> tuple[str, set[str]]:
     stripped = True
     while stripped:
         stripped = False
-        for suffix in COMPANY_SUFFIXES:
+        for suffix in _SUFFIXES_BY_LAST.get(text[-1:], ()):  # only those that can end the text
             if text.endswith(suffix) and len(text) > len(suffix):
                 text = text[: -len(suffix)]
                 stripped = True

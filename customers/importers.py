@@ -93,6 +93,28 @@ def _one(name: str, raw, found: list, parent_ids=None):
     raise RowError(name, _("Unknown region.") if not found else _("More than one region has this name; add the province or city."), raw)
 
 
+def _places(province_name, city_name, district_name, maps) -> dict | RowError:
+    """The regions named, as the row's values (filled in upwards, as in customers.services: a district
+    names its city, a city its province), or the error of the first name that does not fit."""
+    try:
+        province = city = district = None
+        if province_name not in ("", None):
+            province = _one("province", province_name, maps.get(1, {}).get(norm(province_name), []))
+        if city_name not in ("", None):
+            city = _one("city", city_name, maps.get(2, {}).get(norm(city_name), []), {province.pk} if province else None)
+        if district_name not in ("", None):
+            parents = {city.pk} if city else None
+            found = maps.get(3, {}).get(norm(district_name), [])
+            if city is None and province is not None:
+                found = [d for d in found if d.parent_id and d.parent_id[:2] == province.pk[:2]]
+            district = _one("district", district_name, found, parents)
+    except RowError as err:
+        return err
+    city = city or (district.parent if district else None)
+    province = province or (city.parent if city else None)
+    return {k: v for k, v in (("province", province), ("city", city), ("district", district)) if v}
+
+
 def _users(actor) -> dict[str, list]:
     from org.selectors import working_users
 
@@ -207,27 +229,18 @@ class CustomerImporter(ImporterDefinition):
             row.errors.append(err)
 
     def _regions(self, row: Row, ctx: dict) -> None:
-        raw, maps = row.raw, ctx["regions"]
-        try:
-            province = city = district = None
-            if raw.get("province") not in ("", None):
-                province = _one("province", raw["province"], maps.get(1, {}).get(norm(raw["province"]), []))
-            if raw.get("city") not in ("", None):
-                city = _one("city", raw["city"], maps.get(2, {}).get(norm(raw["city"]), []),
-                            {province.pk} if province else None)
-            if raw.get("district") not in ("", None):
-                parents = {city.pk} if city else None
-                found = maps.get(3, {}).get(norm(raw["district"]), [])
-                if city is None and province is not None:
-                    found = [d for d in found if d.parent_id and d.parent_id[:2] == province.pk[:2]]
-                district = _one("district", raw["district"], found, parents)
-        except RowError as err:
-            row.errors.append(err)
-            return
-        # The chain fills in upwards, as in customers.services: a district names its city, a city its province.
-        city = city or (district.parent if district else None)
-        province = province or (city.parent if city else None)
-        row.data.update({k: v for k, v in (("province", province), ("city", city), ("district", district)) if v})
+        """The row's province, city and district; worked out once per job for each way of writing them
+        (a file names the same few hundred places over and over)."""
+        raw = row.raw
+        names = (raw.get("province"), raw.get("city"), raw.get("district"))
+        known = ctx.setdefault("places", {})
+        found = known.get(names)
+        if found is None:
+            found = known[names] = _places(*names, ctx["regions"])
+        if isinstance(found, RowError):
+            row.errors.append(found)
+        else:
+            row.data.update(found)
 
     def keys(self, row: Row) -> list[str]:
         data, keys = row.data, []

@@ -7,6 +7,7 @@ in English and Chinese, and the importer's aliases (客户名称/公司名称 �
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -18,7 +19,12 @@ _NOISE_RE = re.compile(r"[\s*＊:：_\-·.]+|[(（\[【][^)）\]】]*[)）\]】]
 
 
 def norm(text) -> str:
-    return _NOISE_RE.sub("", unicodedata.normalize("NFKC", str(text or "")).lower())
+    return _norm(str(text or ""))
+
+
+@functools.lru_cache(maxsize=4096)  # the same few values (levels, sources, places, people) row after row
+def _norm(text: str) -> str:
+    return _NOISE_RE.sub("", unicodedata.normalize("NFKC", text).lower())
 
 
 def _names(field: ImportField) -> list[str]:

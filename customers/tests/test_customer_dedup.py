@@ -3,6 +3,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from customers import dedup, services
 from customers.models import Customer
@@ -130,3 +132,27 @@ def test_api_create_refuses_exact_and_asks_to_confirm_similar(world):
     response = client.post("/api/v1/customers/", {"name": "华为技术股份公司", "confirm_duplicates": True}, format="json")
     assert response.status_code == 201 and "confirm_duplicates" not in response.json()
     assert Customer.all_objects.count() == 2
+
+
+def _strip_suffixes_plainly(text: str) -> str:
+    """The suffix rule as first written: every suffix tried, longest first, until none fits."""
+    stripped = True
+    while stripped:
+        stripped = False
+        for suffix in dedup.COMPANY_SUFFIXES:
+            if text.endswith(suffix) and len(text) > len(suffix):
+                text = text[: -len(suffix)]
+                stripped = True
+                break
+    return text
+
+
+@given(st.lists(st.sampled_from([*dedup.COMPANY_SUFFIXES, "华为", "星辰", "科技", "a", "司", "团", "d"]),
+                max_size=6).map("".join))
+@settings(max_examples=300, deadline=None)
+def test_name_cores_strip_suffixes_as_the_plain_rule_does(name):
+    """analyse looks only at the suffixes that end in the name's last character: the same cores as
+    trying them all (stored name keys must not change)."""
+    text = dedup._PUNCT_RE.sub("", name.lower())  # as analyse cleans the name first
+    expected, _regions = dedup._split_regions(_strip_suffixes_plainly(text))
+    assert dedup.analyse(name)[0] == expected
