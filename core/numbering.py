@@ -313,8 +313,10 @@ def reserve_code_groups(doc_type: str, wanted: list[tuple[dict | None, int]], *,
     codes: list[list[str]] = [[] for _ in wanted]
     if not any(count > 0 for _context, count in wanted):
         return codes
+    own_transaction = not connection.in_atomic_block
     with transaction.atomic():
-        _commit_without_waiting()
+        if own_transaction:
+            _commit_without_waiting()
         rule = rule_for(doc_type)
         period = period_key(rule.reset, day)
         scopes = [scope_key(rule.pattern, context) for context, _count in wanted]
@@ -347,7 +349,8 @@ def _commit_without_waiting() -> None:
     reserved codes: a record stored with one of them commits later, and its commit flushes the log up
     to itself, this reservation included; a crash before that loses only codes nobody holds yet. An
     import reserves a batch's codes while earlier batches stream to the log, and waiting for the
-    flush was most of a reservation's time."""
+    flush was most of a reservation's time. Only for a reservation that is a transaction of its own:
+    inside a caller's transaction it would hold for the caller's writes too."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit = off")

@@ -203,10 +203,18 @@ def test_reserving_codes_leaves_the_connections_durability_as_it_was(transaction
 
     if connection.vendor != "postgresql":
         pytest.skip("synchronous_commit is a PostgreSQL setting")
+    from django.db import transaction
+
+    def durability():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
     assert numbering.reserve_codes("customer", 2, context={"region": "BJ"})
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW synchronous_commit")
-        assert cursor.fetchone()[0] == "on"  # off for the reservation's own commit only
+    assert durability() == "on"  # off for the reservation's own commit only
+    with transaction.atomic():  # a caller's transaction: its commit must wait for the disk as always
+        assert numbering.reserve_codes("customer", 2, context={"region": "BJ"})
+        assert durability() == "on"
 
 
 def test_audit_log_many_and_record_versions(db):
