@@ -197,24 +197,29 @@ def test_reserve_code_groups_takes_codes_of_many_scopes_in_one_go(db, django_ass
 
 @pytest.mark.postgres
 def test_reserving_codes_leaves_the_connections_durability_as_it_was(transactional_db):
-    from django.db import connection
+    from django.db import connection, transaction
 
     from core import numbering
 
     if connection.vendor != "postgresql":
         pytest.skip("synchronous_commit is a PostgreSQL setting")
-    from django.db import transaction
 
     def durability():
         with connection.cursor() as cursor:
             cursor.execute("SHOW synchronous_commit")
             return cursor.fetchone()[0]
 
-    assert numbering.reserve_codes("customer", 2, context={"region": "BJ"})
-    assert durability() == "on"  # off for the reservation's own commit only
-    with transaction.atomic():  # a caller's transaction: its commit must wait for the disk as always
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = on")  # as a production server has it (CI's runs with it off)
+    try:
         assert numbering.reserve_codes("customer", 2, context={"region": "BJ"})
-        assert durability() == "on"
+        assert durability() == "on"  # off for the reservation's own commit only
+        with transaction.atomic():  # a caller's transaction: its commit must wait for the disk as always
+            assert numbering.reserve_codes("customer", 2, context={"region": "BJ"})
+            assert durability() == "on"
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
 
 
 def test_audit_log_many_and_record_versions(db):
