@@ -151,6 +151,7 @@ class CustomerImporter(ImporterDefinition):
     # access, the run's row lock); 2,000 rows keep that small while a batch, and the numbering
     # sequence rows it holds locked, still commits within a second or two.
     batch_size = 2000
+    new_rows_apart = True  # customers, their audit entries, versions and assignment rows: all new
 
     def fields(self, actor):
         spec = [s for s in CUSTOMER_SPEC if s[0] != "owner" or access.can(actor, "assign", Customer)]

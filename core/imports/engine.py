@@ -264,10 +264,11 @@ def _commit(run: ImportRun, batch: _Batch, turn: Callable[[], None], *, importer
             progress) -> None:
     """One batch in one transaction with the run's counters and its last row.
 
-    The new rows are written first, while the batch before may still be committing (they touch no
-    row another batch does: codes and ids are reserved apart); ``turn()`` then waits for that batch
-    (core.imports.writer) before the run is locked and stored records are updated, so batches commit
-    in order and the run's last row only moves forward."""
+    An importer whose new rows touch no other row (``new_rows_apart``: codes and ids are reserved
+    apart) writes them first, while the batch before may still be committing; ``turn()`` then waits
+    for that batch (core.imports.writer) before the run is locked and stored records are updated, so
+    batches commit in order and the run's last row only moves forward. Other importers wait for their
+    turn before writing anything."""
     locked = _write(run, batch, turn, importer=importer, ctx=ctx, labels=labels, job_id=job_id)
     if locked is None:
         run.refresh_from_db()
@@ -284,8 +285,10 @@ def _write(run: ImportRun, batch: _Batch, turn: Callable[[], None], *, importer,
     had committed the batch already (this copy is rolled back)."""
     pending, counts, issues = batch.rows, dict(batch.counts), list(batch.issues)
     with transaction.atomic():
+        if not importer.new_rows_apart:
+            turn()
         created = batch.write_new() if batch.write_new is not None else []
-        turn()
+        turn()  # (at once if waited for above)
         locked = ImportRun.objects.select_for_update().get(pk=run.pk)
         if job_id is not None and locked.job_id != job_id:
             raise Superseded

@@ -71,6 +71,11 @@ class ImporterDefinition:
     model = None                # the model written; the gate's "create" on it is needed to import
     list_url_name: str = ""     # where the import page links back to
     batch_size: int = 1000
+    # Whether writing a batch's new rows touches only those rows (no stored record updated, no shared
+    # row a trigger keeps): then it runs while the batch before is still committing. Otherwise it waits
+    # for that commit, as a batch that reads or updates stored records must (contacts refresh their
+    # customers' search keys, which another batch's uncommitted contacts would be missing from).
+    new_rows_apart: bool = False
 
     def fields(self, actor) -> list[ImportField]:
         """Target fields the actor may import (hidden and read-only fields left out)."""

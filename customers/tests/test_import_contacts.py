@@ -73,3 +73,31 @@ def test_user_without_grant_cannot_import_contacts(world):
     with pytest.raises(PermissionDenied):
         services.run_create(actor=world.nobody, entity="customers.contact", upload=csv_file(["客户,姓名"]))
     assert Customer.objects.count() == 0
+
+
+@pytest.mark.parametrize(("entity", "lines", "order"), [
+    ("customers.contact", ["所属客户,姓名,手机", "北京星辰科技有限公司,张伟,13800138000"], ["turn", "write", "turn"]),
+    ("customers.customer", ["客户名称,电话", "上海月光贸易有限公司,13900139000"], ["write", "turn"]),
+])
+def test_contacts_wait_for_the_batch_before_while_customers_write_beside_it(
+        world, django_capture_on_commit_callbacks, monkeypatch, entity, lines, order):
+    """With two writers (core.imports.writer) a batch's new customers are written while the batch
+    before commits: they touch no other row. New contacts refresh their customer's search keys, which
+    must include the contacts of the batch before, so they wait for its commit first."""
+    from core.imports import writer
+    from core.imports.registry import get_importer
+
+    create(world.alice, "北京星辰科技有限公司")
+    run = check(world.alice, csv_file(lines), django_capture_on_commit_callbacks, entity=entity)
+    events = []
+    importer = type(get_importer(entity))
+    prepare = importer.prepare
+
+    def recorded(self, rows, ctx):
+        write = prepare(self, rows, ctx)
+        return lambda: events.append("write") or write()
+
+    monkeypatch.setattr(importer, "prepare", recorded)
+    monkeypatch.setattr(writer, "_no_wait", lambda: events.append("turn"))
+    run = do_import(world.alice, run, django_capture_on_commit_callbacks)
+    assert run.created == 1 and events == order
