@@ -17,6 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import connections, models, router
 from django.db.models import Func, Q, Subquery
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -95,7 +96,20 @@ def _role_statement():
                       models.F("action"), empty, models.F("scope"))
     rule_rows = rows(FieldRule.objects.filter(role__users=_USER_MARK), "f", models.F("role_id"), models.F("module"),
                      models.F("field"), models.F("mode"), zero)
-    return roles.union(grant_rows, rule_rows, all=True)
+    return roles.union(grant_rows, rule_rows, _subtree_statement(rows, text), all=True)
+
+
+def _subtree_statement(rows, text):
+    """The "d" rows of the role statement: each department in the user's subtree (the user's own and
+    those below it), with the user's department id and the number of all departments, so the gate's
+    subtree condition needs no statement of its own."""
+    from org.models import Department, User
+
+    user = User.objects.filter(pk=_USER_MARK)
+    every = Department.objects.order_by().values(n=Func("pk", function="COUNT"))
+    return rows(Department.objects.filter(path__startswith=Subquery(user.values("department__path")[:1])), "d",
+                models.F("id"), Cast(Subquery(user.values("department_id")[:1]), text),
+                models.Value("", output_field=text), models.Value("", output_field=text), Subquery(every))
 
 
 def _role_rows(user_id: int) -> list[tuple]:
@@ -121,6 +135,8 @@ def _load_roles(user) -> None:
     role_ids: list[int] = []
     allowlists: list[str] = []
     rules: list[tuple[int, str, str, str]] = []
+    subtree: list[int] = []
+    subtree_root, departments = None, 0
     if user.pk:
         for kind, role_id, t1, t2, t3, n in _role_rows(user.pk):
             if kind == "r":
@@ -128,6 +144,9 @@ def _load_roles(user) -> None:
                 allowlists.append(t1)
             elif kind == "g":
                 grants[(t1, t2)] = max(grants.get((t1, t2), Scope.NONE), n)
+            elif kind == "d":
+                subtree.append(role_id)
+                subtree_root, departments = int(t1), n
             else:
                 rules.append((role_id, t1, t2, t3))
     per_field: dict[tuple[str, str], dict[int, str]] = {}
@@ -141,6 +160,10 @@ def _load_roles(user) -> None:
     user._zg_grants = grants
     user._zg_field_rules = field_rules
     user._zg_role_allowlists = allowlists
+    if subtree_root is not None and subtree_root == user.department_id:
+        # As _subtree() would load it; the department the database holds for the user decides.
+        _per_user(user, "_zg_subtree", _department_writes, subtree_root,
+                  lambda: (sorted(subtree), len(subtree) == departments))
 
 
 def role_allowlists(user) -> list[str]:

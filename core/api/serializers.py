@@ -14,6 +14,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import connections, router
+from django.db.models.query import ValuesIterable
 from django.db.models.query_utils import DeferredAttribute
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -113,17 +114,19 @@ _PROTOTYPES: dict[type, dict] = {}
 
 def attach_m2m_ids(instances, model, names) -> None:
     """For each many-to-many field in ``names``, the ids of every instance's related rows, in the related
-    model's order, read with one query on the link table (no related objects or managers are built).
+    model's order, read from the link tables in one statement (no related objects or managers are built).
     Kept in the instance's ``_zg_m2m_ids``; instances with those rows prefetched are left alone."""
     todo = [obj for obj in instances if obj.pk is not None]
+    wanted: list[tuple] = []  # (field, name, rows, {owner id: [target ids]})
     for name in names:
-        field = model._meta.get_field(name)
         rows = [obj for obj in todo if name not in getattr(obj, "_prefetched_objects_cache", {})]
-        if not rows:
-            continue
-        ids: dict[int, list] = {obj.pk: [] for obj in rows}
-        for owner_id, target_id in _links(field, list(ids)):
+        if rows:
+            wanted.append((model._meta.get_field(name), name, rows, {obj.pk: [] for obj in rows}))
+    for (_field, _name, _rows, ids), links in zip(wanted, _links([(f, list(ids)) for f, _n, _r, ids in wanted]),
+                                                  strict=True):
+        for owner_id, target_id in links:
             ids[owner_id].append(target_id)
+    for _field, name, rows, ids in wanted:
         for obj in rows:
             obj.__dict__.setdefault(M2M_IDS, {})[name] = ids[obj.pk]
 
@@ -131,28 +134,43 @@ def attach_m2m_ids(instances, model, names) -> None:
 _LINK_SQL: dict = {}
 
 
-def _links(field, owner_ids: list) -> list[tuple]:
-    """(owner id, target id) pairs of a many-to-many field, in the target model's order. The statement
-    is written once per field from the models' metadata (the ORM would compile a join per page); an
-    ordering on anything but the target's own columns takes the ORM."""
-    through = field.remote_field.through
-    source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
-    alias = router.db_for_read(through)
-    key = (field, alias)
-    if key not in _LINK_SQL:
-        _LINK_SQL[key] = _link_sql(field, connections[alias])
-    sql = _LINK_SQL[key]
-    if sql is None:
-        ordering = [f"-{target}__{o[1:]}" if o.startswith("-") else f"{target}__{o}"
-                    for o in field.related_model._meta.ordering] or [f"{target}_id"]
-        links = through._base_manager.using(alias).filter(**{f"{source}_id__in": owner_ids}).order_by(*ordering)
-        return list(links.values_list(f"{source}_id", f"{target}_id"))
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql.format(marks=", ".join(["%s"] * len(owner_ids))), owner_ids)
-        return cursor.fetchall()
+def _links(fields: list[tuple]) -> list[list[tuple]]:
+    """For each (many-to-many field, owner ids): its (owner id, target id) pairs, in the target model's
+    order. The statements are written once per field from the models' metadata (the ORM would compile a
+    join per page) and sent together as one UNION ALL, each part numbering its rows in its own order;
+    an ordering on anything but the target's own columns takes the ORM."""
+    out: list[list[tuple] | None] = [None] * len(fields)
+    parts: dict[str, list[tuple]] = {}  # alias → [(position, part SQL, ids)]
+    for position, (field, owner_ids) in enumerate(fields):
+        through = field.remote_field.through
+        alias = router.db_for_read(through)
+        key = (field, alias)
+        if key not in _LINK_SQL:
+            _LINK_SQL[key] = _link_sql(field, connections[alias])
+        if _LINK_SQL[key] is None:
+            source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+            ordering = [f"-{target}__{o[1:]}" if o.startswith("-") else f"{target}__{o}"
+                        for o in field.related_model._meta.ordering] or [f"{target}_id"]
+            links = through._base_manager.using(alias).filter(**{f"{source}_id__in": owner_ids}).order_by(*ordering)
+            out[position] = list(links.values_list(f"{source}_id", f"{target}_id"))
+        else:
+            parts.setdefault(alias, []).append((position, _LINK_SQL[key], owner_ids))
+    for alias, todo in parts.items():
+        sql, params = [], []
+        for position, (columns, tail, order), owner_ids in todo:
+            out[position] = []
+            sql.append(f"SELECT {position}, {columns}, ROW_NUMBER() OVER (ORDER BY {order}) {tail}".format(
+                marks=", ".join(["%s"] * len(owner_ids))))
+            params += owner_ids
+        with connections[alias].cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(sql) + " ORDER BY 1, 4", params)
+            for position, owner_id, target_id, _n in cursor.fetchall():
+                out[position].append((owner_id, target_id))
+    return out
 
 
-def _link_sql(field, connection) -> str | None:
+def _link_sql(field, connection) -> tuple[str, str, str] | None:
+    """(columns, FROM and WHERE with ``{marks}`` for the owner ids, ORDER BY) of a link table's rows."""
     qn = connection.ops.quote_name
     through, related = field.remote_field.through._meta, field.related_model._meta
     source = through.get_field(field.m2m_field_name()).column
@@ -170,9 +188,9 @@ def _link_sql(field, connection) -> str | None:
             return None
         order.append(f"r.{qn(column.column)}{' DESC' if entry.startswith('-') else ''}")
     order.append(f"t.{qn(through.pk.column)}")
-    return (f"SELECT t.{qn(source)}, t.{qn(target)} FROM {qn(through.db_table)} t "
-            f"JOIN {qn(related.db_table)} r ON r.{qn(related.pk.column)} = t.{qn(target)} "
-            f"WHERE t.{qn(source)} IN ({{marks}}) ORDER BY {', '.join(order)}")
+    return (f"t.{qn(source)}, t.{qn(target)}",
+            f"FROM {qn(through.db_table)} t JOIN {qn(related.db_table)} r ON r.{qn(related.pk.column)} = t.{qn(target)} "
+            f"WHERE t.{qn(source)} IN ({{marks}})", ", ".join(order))
 
 
 def _converter(field):
@@ -190,6 +208,54 @@ def _converter(field):
         text = value.astimezone(zone).isoformat()
         return text[:-6] + "Z" if text.endswith("+00:00") else text
     return iso
+
+
+class ValuesRow:
+    """A record of a list page read as plain values (``QuerySet.values``), with no model instance: all
+    that :meth:`RecordSerializer.to_representation` reads of a record (its values by attname, its pk)."""
+
+    __slots__ = ("__dict__", "pk")
+
+    def __init__(self, values: dict, pk):
+        self.__dict__ = values
+        self.pk = pk
+
+
+class ValuesRowIterable(ValuesIterable):
+    """Rows of a ``values()`` queryset as :class:`ValuesRow`."""
+
+    def __iter__(self):
+        pk = self.queryset.model._meta.pk.attname
+        for values in super().__iter__():
+            yield ValuesRow(values, values[pk])
+
+
+def value_columns(serializer) -> tuple[str, ...] | None:
+    """The columns a list page of ``serializer`` reads, when every readable field is a stored column
+    of the record (a plain value, a foreign key's id, a link list from its link table, or a column DRF
+    reads as it is stored, as ``custom``): then a page is read with ``values()`` and no model instances.
+    None when a field needs more of the record (a method, a relation's field, a file), or the serializer
+    writes its output its own way."""
+    if type(serializer).to_representation is not RecordSerializer.to_representation:
+        return None
+    model = serializer.Meta.model
+    columns = [model._meta.pk.attname]
+    for field, kind, key, _convert in serializer.output_plan():
+        if kind in ("column", "fk"):
+            columns.append(key)
+        elif kind != "m2m":
+            attrs = getattr(field, "source_attrs", None)
+            if not attrs or len(attrs) != 1:
+                return None
+            try:
+                model_field = model._meta.get_field(attrs[0])
+            except FieldDoesNotExist:
+                return None
+            if model_field.is_relation or not model_field.concrete or model_field.attname != attrs[0] or \
+                    type(model.__dict__.get(model_field.attname)) is not DeferredAttribute:
+                return None
+            columns.append(model_field.attname)
+    return tuple(dict.fromkeys(columns))
 
 
 class RecordListSerializer(serializers.ListSerializer):

@@ -99,3 +99,52 @@ def test_policy_saved_in_a_rolled_back_savepoint_is_forgotten():
         assert SecurityPolicy.current().lockout_after == 7  # the saving transaction sees its change
         raise RuntimeError
     assert SecurityPolicy.current().lockout_after == 5
+
+
+def test_list_rows_read_as_values_equal_each_records_own_page():
+    """A list page is read with values() and no model instances; each of its rows is what the
+    record's own page answers (tags, collaborators, custom values, money, times and hidden fields)."""
+    from decimal import Decimal
+
+    from core.models import CustomField
+
+    world = make_world()
+    CustomField.objects.create(module="customers.customer", code="budget", label="预算", type="money")
+    CustomField.objects.create(module="customers.customer", code="secret", label="底价", type="number")
+    FieldRule.objects.create(role=world.manager.roles.get(), module="customers.customer", field="custom.secret", mode="hidden")
+    FieldRule.objects.create(role=world.manager.roles.get(), module="customers.customer", field="credit_code", mode="hidden")
+    red, blue = Tag.objects.create(name="重点"), Tag.objects.create(name="老客户")
+    first = create(world.alice, "北京华盛电子有限公司", phone="13900000001")
+    first.tags.set([blue, red])
+    first.collaborators.set([world.bob])
+    Customer.objects.filter(pk=first.pk).update(amount=Decimal("1234.5"), custom={"budget": "12.50", "secret": 7})
+    create(world.bob, "上海东方贸易有限公司")
+    client = api(world.manager)
+    page = client.get("/api/v1/customers/?page_size=50&ordering=id").json()["results"]
+    assert [row["id"] for row in page] == sorted(row["id"] for row in page) and len(page) == 2
+    for row in page:
+        assert row == client.get(f"/api/v1/customers/{row['id']}/").json()
+    assert page[0]["amount"] == "1234.50" and page[0]["custom"] == {"budget": "12.50"}
+    assert "credit_code" not in page[0] and page[0]["collaborators"] == [world.bob.pk]
+    assert sorted(page[0]["tags"]) == sorted([red.pk, blue.pk])
+
+
+def test_value_columns_only_when_every_field_is_a_column():
+    from core.api.serializers import value_columns
+
+    class WithMethod(CustomerSerializer):
+        label = drf.SerializerMethodField()
+
+        class Meta(CustomerSerializer.Meta):
+            fields = [*CustomerSerializer.Meta.fields, "label"]
+
+        def get_label(self, obj) -> str:
+            return obj.name
+
+    world = make_world()
+    request = RequestFactory().get("/api/v1/customers/")
+    request.user = world.manager
+    columns = value_columns(CustomerSerializer(context={"request": request}))
+    assert columns[0] == "id" and {"name", "owner_id", "custom", "amount"} <= set(columns)
+    assert "tags" not in columns and "search_text" not in columns
+    assert value_columns(WithMethod(context={"request": request})) is None

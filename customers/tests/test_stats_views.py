@@ -155,14 +155,14 @@ def test_pinned_query_counts(sw, client):
     page = _queries(lambda: client.get(PAGE, {"x": "department", "series": "created_month", "measure": "amount"}))
     # (The bell's unread count is the other grouped statement: one row per user, read by its own index.)
     assert sum("GROUP BY" in q and "core_notification" not in q for q in page) == 1
-    assert len(page) == 11, "\n".join(page)
+    assert len(page) == 10, "\n".join(page)
     # An owner dimension needs its users' names: one label query more, never one per row. The HTMX
     # fragment shows no bell, so the unread notifications are not counted.
     owners = _queries(lambda: client.get(PAGE, {"x": "owner", "series": "status"}, HTTP_HX_REQUEST="true"))
     assert sum("GROUP BY" in q for q in owners) == 1
     assert not any("core_notification" in q for q in owners)
-    assert len(owners) == 7, "\n".join(owners)
+    assert len(owners) == 6, "\n".join(owners)
     client_api = api(sw.w.manager)
     rows = _queries(lambda: client_api.get(API, {"x": "days_since_followup", "series": "source"}))
     assert sum("GROUP BY" in q for q in rows) == 1
-    assert len(rows) == 5, "\n".join(rows)
+    assert len(rows) == 4, "\n".join(rows)
