@@ -147,6 +147,23 @@ def test_subtree_follows_department_changes_at_once(org):
     assert access.visible_to(manager, "read", Customer).filter(pk=theirs.pk).exists()
 
 
+def test_the_subtree_comes_with_the_roles(org, django_assert_num_queries):
+    """A manager's roles, grants, field rules and department subtree are one statement (the shares of
+    the kind of record one more); a department set on the user object but not saved is read apart."""
+    from org.models import User
+
+    manager = User.objects.select_related("department").get(pk=user_with(Scope.SUBTREE, org["sales"]).pk)
+    with django_assert_num_queries(2):
+        sql = str(access.visible_to(manager, "read", Customer).query)
+    ids = sorted(d.pk for d in (org["sales"], org["east"], org["west"]))
+    assert f'"department_id" IN ({", ".join(map(str, ids))})' in sql
+    moved = User.objects.select_related("department").get(pk=manager.pk)
+    moved.department = org["west"]
+    with django_assert_num_queries(3):
+        sql = str(access.visible_to(moved, "read", Customer).query)
+    assert f'"department_id" IN ({org["west"].pk})' in sql
+
+
 def test_a_subtree_of_every_department_is_any_department(org):
     """A manager at the top of the only tree sees "department is set" (the same rows as the list of
     every id, which PostgreSQL estimates badly); a department outside the tree brings the list back."""
