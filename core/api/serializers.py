@@ -104,6 +104,8 @@ class CustomValuesField(serializers.DictField):
         super().__init__(**kwargs)
 
     def to_representation(self, value):
+        if not value:
+            return {}
         visible = self.parent.visible_custom_codes()
         return {code: val for code, val in (value or {}).items() if code in visible}
 
