@@ -1,9 +1,11 @@
 """REST throughput: GET /api/v1/customers/?page_size=50 under concurrent clients against gunicorn.
 
-Starts gunicorn (BENCH_API_WORKERS sync workers, default 2) on 127.0.0.1:BENCH_API_PORT (default
-55511) over the benchmark database, then BENCH_API_CLIENTS threads (default 4) each send requests
-back to back for BENCH_API_SECONDS (default 15) with token authentication, reusing their connection
-when the server keeps it open. Reports requests per second and latency.
+Starts gunicorn (BENCH_API_WORKERS sync workers, default 2; with BENCH_API_THREADS=N the server
+``manage.py serve`` starts, BENCH_API_WORKERS gthread workers (default 3) of N threads) on
+127.0.0.1:BENCH_API_PORT (default 55511) over the benchmark database, then BENCH_API_CLIENTS threads
+(default 4) each send requests back to back for BENCH_API_SECONDS (default 15) with token
+authentication, reusing their connection when the server keeps it open. Reports requests per second
+and latency.
 
 The clients: ``wrk`` when it is installed (``apt-get install wrk``; a C client that leaves the two
 cores to gunicorn and the database), each response then counted by status (any non-2xx is an error),
@@ -156,17 +158,23 @@ def report(world) -> dict:
     from rest_framework.authtoken.models import Token
 
     from bench.scenarios import api_floor, floor_time
+    from core.management.commands.serve import gunicorn_command
 
     token, _created = Token.objects.get_or_create(user=world["manager"])
     port = int(os.environ.get("BENCH_API_PORT", "55511"))
-    workers = os.environ.get("BENCH_API_WORKERS", "2")
+    threads = int(os.environ.get("BENCH_API_THREADS", "0"))
+    workers = os.environ.get("BENCH_API_WORKERS", "3" if threads else "2")
     clients = int(os.environ.get("BENCH_API_CLIENTS", "4"))
     seconds = float(os.environ.get("BENCH_API_SECONDS", "15"))
     env = {**os.environ, "DEBUG": "0", "CONN_MAX_AGE": "600"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "zhanggui.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", workers, "--worker-class", "sync", "--log-level", "warning"],
-        cwd=ROOT, env=env, start_new_session=True)
+    if threads:  # the server `manage.py serve` (make run) starts: gthread workers
+        command = gunicorn_command(host="127.0.0.1", port=port, workers=int(workers), threads=threads)
+        kind = f"{workers} gthread workers × {threads} threads"
+    else:
+        command = [sys.executable, "-m", "gunicorn", "zhanggui.wsgi:application", "--bind", f"127.0.0.1:{port}",
+                   "--workers", workers, "--worker-class", "sync", "--log-level", "warning"]
+        kind = f"{workers} sync workers"
+    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
     try:
         _wait_for(port)
         use_wrk = shutil.which("wrk") and os.environ.get("BENCH_API_CLIENT") != "python"
@@ -177,7 +185,7 @@ def report(world) -> dict:
     _median, serial = floor_time(api_floor(world), 10)  # the faster plan, as for the page's floor
     floor = floor_throughput(api_floor(world), clients=clients, seconds=seconds, serial=serial)
     verdict = "ok" if result["rps"] >= TARGET_RPS and not result["errors"] else "MISS"
-    print(f"API throughput: GET {PATH}, gunicorn {workers} sync workers, {clients} clients, {seconds:.0f} s: "
+    print(f"API throughput: GET {PATH}, gunicorn {kind}, {clients} clients, {seconds:.0f} s: "
           f"{result['rps']:.0f} req/s ({result['requests']} requests, {result['errors']} errors), "
           f"median {result['median']:.1f} ms, {'p90' if result.get('client') == 'wrk' else 'p95'} "
           f"{result['p95']:.1f} ms, clients: {result.get('client', 'python threads')} — target ≥{TARGET_RPS} req/s {verdict}\n"
