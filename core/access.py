@@ -103,13 +103,21 @@ def _subtree_statement(rows, text):
     """The "d" rows of the role statement: each department in the user's subtree (the user's own and
     those below it), with the user's department id and the number of all departments, so the gate's
     subtree condition needs no statement of its own."""
-    from org.models import Department, User
+    from org.models import User
 
     user = User.objects.filter(pk=_USER_MARK)
-    every = Department.objects.order_by().values(n=Func("pk", function="COUNT"))
-    return rows(Department.objects.filter(path__startswith=Subquery(user.values("department__path")[:1])), "d",
+    return rows(_subtree_departments(Subquery(user.values("department__path")[:1])), "d",
                 models.F("id"), Cast(Subquery(user.values("department_id")[:1]), text),
-                models.Value("", output_field=text), models.Value("", output_field=text), Subquery(every))
+                models.Value("", output_field=text), models.Value("", output_field=text), models.F("every"))
+
+
+def _subtree_departments(path):
+    """The departments whose path starts with ``path`` (a value or an expression), each annotated with
+    ``every``, the number of all departments."""
+    from org.models import Department
+
+    every = Department.objects.order_by().values(n=Func("pk", function="COUNT"))
+    return Department.objects.filter(path__startswith=path).order_by().annotate(every=Subquery(every))
 
 
 def _role_rows(user_id: int) -> list[tuple]:
@@ -248,12 +256,8 @@ def _subtree(user) -> tuple[list[int], bool]:
     """The ids of the user's department and the departments below it, and whether that is every
     department. As literal ids the planner reads the department column's statistics; a subquery in an
     OR it can only guess at one half, which put a manager's million customers at "about 500,000"."""
-    from org.models import Department
-
     def load():
-        every = Department.objects.order_by().values(n=Func("pk", function="COUNT"))
-        rows = list(Department.objects.filter(path__startswith=user.department.path).order_by()
-                    .annotate(every=Subquery(every)).values_list("pk", "every"))
+        rows = list(_subtree_departments(user.department.path).values_list("pk", "every"))
         return [pk for pk, _every in rows], bool(rows) and len(rows) == rows[0][1]
 
     return _per_user(user, "_zg_subtree", _department_writes, user.department_id, load)

@@ -107,7 +107,7 @@ class CustomValuesField(serializers.DictField):
         if not value:
             return {}
         visible = self.parent.visible_custom_codes()
-        return {code: val for code, val in (value or {}).items() if code in visible}
+        return {code: val for code, val in value.items() if code in visible}
 
 
 M2M_IDS = "_zg_m2m_ids"
