@@ -38,6 +38,19 @@ def _is_registered(model) -> bool:
     return True
 
 
+def _stored_column(model, name: str):
+    """The model field whose column ``name`` is, read as stored (concrete, no relation, no descriptor
+    turning the value into an object as files do), or None."""
+    try:
+        model_field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    if model_field.is_relation or not model_field.concrete or model_field.attname != name or \
+            type(model.__dict__.get(name)) is not DeferredAttribute:
+        return None
+    return model_field
+
+
 def _fast_source(model, field) -> tuple[str, str]:
     """("column", attname), ("fk", attname), ("m2m", prefetch name) or ("", "") for DRF's own path."""
     attrs = getattr(field, "source_attrs", None)
@@ -57,12 +70,9 @@ def _fast_source(model, field) -> tuple[str, str]:
                 model_field.many_to_many and model_field.concrete:
             return "m2m", model_field.name
         return "", ""
-    if isinstance(field, serializers.RelatedField) or model_field.is_relation or not model_field.concrete:
+    if isinstance(field, serializers.RelatedField) or _stored_column(model, attrs[0]) is None:
         return "", ""
-    # Only a column the model reads as stored (no descriptor turning it into an object, as files do).
-    if model_field.attname == attrs[0] and type(model.__dict__.get(model_field.attname)) is DeferredAttribute:
-        return "column", model_field.attname
-    return "", ""
+    return "column", model_field.attname
 
 
 # Value fields: they hold nothing a request changes, so a shallow copy of one is a field of its own.
@@ -119,16 +129,15 @@ def attach_m2m_ids(instances, model, names) -> None:
     model's order, read from the link tables in one statement (no related objects or managers are built).
     Kept in the instance's ``_zg_m2m_ids``; instances with those rows prefetched are left alone."""
     todo = [obj for obj in instances if obj.pk is not None]
-    wanted: list[tuple] = []  # (field, name, rows, {owner id: [target ids]})
+    wanted = []  # (name, rows, {owner id: [target ids]})
     for name in names:
         rows = [obj for obj in todo if name not in getattr(obj, "_prefetched_objects_cache", {})]
         if rows:
-            wanted.append((model._meta.get_field(name), name, rows, {obj.pk: [] for obj in rows}))
-    for (_field, _name, _rows, ids), links in zip(wanted, _links([(f, list(ids)) for f, _n, _r, ids in wanted]),
-                                                  strict=True):
-        for owner_id, target_id in links:
+            wanted.append((name, rows, {obj.pk: [] for obj in rows}))
+    links = _links([(model._meta.get_field(name), list(ids)) for name, _rows, ids in wanted])
+    for (name, rows, ids), pairs in zip(wanted, links, strict=True):
+        for owner_id, target_id in pairs:
             ids[owner_id].append(target_id)
-    for _field, name, rows, ids in wanted:
         for obj in rows:
             obj.__dict__.setdefault(M2M_IDS, {})[name] = ids[obj.pk]
 
@@ -247,21 +256,14 @@ def value_columns(serializer) -> tuple[str, ...] | None:
             columns.append(key)
         elif kind != "m2m":
             attrs = getattr(field, "source_attrs", None)
-            if not attrs or len(attrs) != 1:
+            if not attrs or len(attrs) != 1 or _stored_column(model, attrs[0]) is None:
                 return None
-            try:
-                model_field = model._meta.get_field(attrs[0])
-            except FieldDoesNotExist:
-                return None
-            if model_field.is_relation or not model_field.concrete or model_field.attname != attrs[0] or \
-                    type(model.__dict__.get(model_field.attname)) is not DeferredAttribute:
-                return None
-            columns.append(model_field.attname)
+            columns.append(attrs[0])
     return tuple(dict.fromkeys(columns))
 
 
 class RecordListSerializer(serializers.ListSerializer):
-    """A list of records: the many-to-many id lists of the whole page come in one query per field."""
+    """A list of records: the many-to-many id lists of the whole page come in one statement."""
 
     def to_representation(self, data):
         rows = list(data.all() if hasattr(data, "all") else data)
