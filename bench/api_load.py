@@ -174,15 +174,15 @@ def report(world) -> dict:
         command = [sys.executable, "-m", "gunicorn", "zhanggui.wsgi:application", "--bind", f"127.0.0.1:{port}",
                    "--workers", workers, "--worker-class", "sync", "--log-level", "warning"]
         kind = f"{workers} sync workers"
-    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
-    try:
-        _wait_for(port)
-        use_wrk = shutil.which("wrk") and os.environ.get("BENCH_API_CLIENT") != "python"
-        result = (_wrk_measure if use_wrk else measure)(port=port, token=token.key, clients=clients, seconds=seconds)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
     _median, serial = floor_time(api_floor(world), 10)  # the faster plan, as for the page's floor
+    result = _serve_and_measure(command, env, port=port, token=token.key, clients=clients, seconds=seconds)
+    ceiling = None
+    if os.environ.get("BENCH_API_CEILING") == "1":  # the same load on a bare WSGI app (bench/api_ceiling.py)
+        bare = [sys.executable, "-m", "gunicorn", "bench.api_ceiling:application", "--bind", f"127.0.0.1:{port}",
+                "--workers", os.environ.get("BENCH_API_WORKERS", "2"), "--worker-class", "sync", "--log-level", "warning"]
+        bare_env = {**env, "BENCH_CEILING_SUBTREE": world["manager"].department.path + "%",
+                    "BENCH_CEILING_SERIAL": "1" if serial else ""}
+        ceiling = _serve_and_measure(bare, bare_env, port=port, token=token.key, clients=clients, seconds=seconds)
     floor = floor_throughput(api_floor(world), clients=clients, seconds=seconds, serial=serial)
     verdict = "ok" if result["rps"] >= TARGET_RPS and not result["errors"] else "MISS"
     print(f"API throughput: GET {PATH}, gunicorn {kind}, {clients} clients, {seconds:.0f} s: "
@@ -193,4 +193,21 @@ def report(world) -> dict:
           f"{', no parallel workers (faster here)' if serial else ''}: {floor:.0f} req/s "
           f"(the API reaches {result['rps'] / floor:.2f} of it)",
           flush=True)
-    return {**result, "floor_rps": floor}
+    if ceiling is not None:
+        print(f"  ceiling: a bare WSGI app doing only that SQL{' (the same plan)' if serial else ''} and writing its "
+              f"rows with orjson, behind the same gunicorn workers and clients: {ceiling['rps']:.0f} req/s ({ceiling['errors']} errors), "
+              f"median {ceiling['median']:.1f} ms (the API reaches {result['rps'] / ceiling['rps']:.2f} of it)",
+              flush=True)
+    return {**result, "floor_rps": floor, "ceiling_rps": ceiling and ceiling["rps"]}
+
+
+def _serve_and_measure(command: list[str], env: dict, *, port: int, token: str, clients: int, seconds: float) -> dict:
+    """Start ``command`` (a gunicorn) on ``port``, load it with the clients, stop it."""
+    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    try:
+        _wait_for(port)
+        use_wrk = shutil.which("wrk") and os.environ.get("BENCH_API_CLIENT") != "python"
+        return (_wrk_measure if use_wrk else measure)(port=port, token=token, clients=clients, seconds=seconds)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)

@@ -68,24 +68,26 @@ def _sql(*statements) -> callable:
         with connection.cursor() as cursor:
             for sql, args in statements:
                 if sql.startswith("COUNT "):
-                    _count(cursor, sql.removeprefix("COUNT "), args)
+                    count_like_the_page(cursor, sql.removeprefix("COUNT "), args)
                 else:
                     cursor.execute(sql, args)
                     cursor.fetchall()
     return run
 
 
-def _count(cursor, where_sql: str, args) -> None:
-    """Counted like the page: exactly on SQLite; on PostgreSQL a bounded exact count and past
+def count_like_the_page(cursor, where_sql: str, args) -> int:
+    """The total, counted like the page: exactly on SQLite; on PostgreSQL a bounded exact count and past
     EXACT_LIMIT the planner's estimate."""
     if connection.vendor != "postgresql":
         cursor.execute(f"SELECT COUNT(*) {where_sql}", args)
-        cursor.fetchall()
-        return
+        return cursor.fetchone()[0]
     cursor.execute(f"SELECT COUNT(*) FROM (SELECT c.id {where_sql} LIMIT {EXACT_LIMIT + 1}) t", args)
-    if cursor.fetchone()[0] > EXACT_LIMIT and connection.vendor == "postgresql":
-        cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT c.id {where_sql}", args)
-        cursor.fetchall()
+    exact = cursor.fetchone()[0]
+    if exact <= EXACT_LIMIT:
+        return exact
+    cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT c.id {where_sql}", args)
+    plan = cursor.fetchone()[0]
+    return int((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"])
 
 
 def _request(client: Client, url: str):
@@ -186,13 +188,20 @@ def cases(world) -> list[dict]:
     return out
 
 
+def api_statements() -> tuple[str, str]:
+    """(the rows' SQL, the total's FROM … WHERE) of GET /api/v1/customers/?page_size=50 for a manager
+    whose scope is a department subtree (one argument: the subtree's path + "%")."""
+    scope = ("FROM customers_customer c JOIN org_department d ON d.id = c.department_id "
+             f"WHERE {LIVE} AND d.path LIKE %s")
+    return f"SELECT c.* {scope} ORDER BY c.id DESC LIMIT 50", scope
+
+
 def api_floor(world) -> callable:
     """The raw SQL of GET /api/v1/customers/?page_size=50 for the manager: the page's 50 rows and its
     total, counted the way the API counts (also run under load by bench/api_load.py)."""
-    scope = ("FROM customers_customer c JOIN org_department d ON d.id = c.department_id "
-             f"WHERE {LIVE} AND d.path LIKE %s")
+    rows_sql, scope = api_statements()
     subtree = world["manager"].department.path + "%"
-    return _sql((f"SELECT c.* {scope} ORDER BY c.id DESC LIMIT 50", [subtree]), (f"COUNT {scope}", [subtree]))
+    return _sql((rows_sql, [subtree]), (f"COUNT {scope}", [subtree]))
 
 
 def chosen(items: list[dict]) -> list[dict]:
