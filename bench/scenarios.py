@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 
 from core.lists.paging import EXACT_LIMIT, SortKeys
 from customers.models import Customer
@@ -185,6 +185,16 @@ def cases(world) -> list[dict]:
                         "WHERE u.id = %s", [manager.pk])),
          "targets": {}},
     ]
+    # No target: Django's own cost here, under every page (bench/urls.py): a signed-in request through
+    # the project's middleware that answers a few bytes, and the page shell with nothing in it. Their
+    # floor is the same session and user SQL.
+    shell_floor = out[-1]["floor"]
+    out += [
+        {"name": "Django alone (signed-in, no page)", "client": as_manager, "url": "/bench/signed-in/",
+         "floor": shell_floor, "targets": {}},
+        {"name": "Django page shell (base.html, empty)", "client": as_manager, "url": "/bench/shell/",
+         "floor": shell_floor, "targets": {}},
+    ]
     return out
 
 
@@ -211,6 +221,11 @@ def chosen(items: list[dict]) -> list[dict]:
 
 
 def run_all(world, repeat: int = 30):
+    with override_settings(ROOT_URLCONF="bench.urls"):  # the project's pages and the benchmark's own two
+        yield from _run_all(world, repeat)
+
+
+def _run_all(world, repeat: int):
     page1 = None
     for case in chosen(cases(world)):
         page = _request(case["client"], case["url"])
