@@ -71,6 +71,17 @@ def _company(rng, city, taken: set[str]) -> tuple[str, str, str, str]:
             return name, f"{brand}{short}", domain, industry
 
 
+def _region_chain(regions: dict, code: str) -> tuple:
+    """(province, city, district) of a division code, as a person would pick them: walked up from the
+    division by its level, so a city with no districts (东莞市, 中山市) is the city, with no district."""
+    chain = {1: None, 2: None, 3: None}
+    region = regions.get(code)
+    while region is not None:
+        chain[region.level] = region
+        region = regions.get(region.parent_id)
+    return chain[1], chain[2], chain[3]
+
+
 def _owners(ctx) -> dict[str, list]:
     """Department → the people who hold customers there (a team lead holds fewer than a salesperson)."""
     holders: dict[str, list] = {}
@@ -102,10 +113,7 @@ def seed(ctx) -> None:
             status, level_codes = Customer.Status.DEAL, ("A", "B")
         created = _office_time(rng, today - timedelta(days=rng.randint(0, 364)), ctx.now)
         street, division = address(rng, city)
-        # 省 / 市 / 区 from the district's division code (the regions data set), as a person would pick them.
-        district = regions.get(division)
-        town = regions.get(district.parent_id) if district else None
-        province = regions.get(town.parent_id) if town else None
+        province, town, district = _region_chain(regions, division)
         active = status != Customer.Status.LOST
         day = timezone.localtime(created).date()
         followed = max(_office_time(rng, day + timedelta(days=rng.randint(0, (today - day).days)), ctx.now), created)

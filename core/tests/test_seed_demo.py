@@ -85,7 +85,7 @@ def test_roles_have_grant_matrices(demo):
 
 
 def test_customers_are_believable(demo):
-    customers = list(Customer.objects.select_related("owner", "level", "industry", "source", "district", "city"))
+    customers = list(Customer.objects.select_related("owner", "level", "industry", "source", "district", "city", "province"))
     assert len(customers) == 60
     assert len({c.name for c in customers}) == 60 and len({c.code for c in customers}) == 60
     for c in customers:
@@ -98,9 +98,12 @@ def test_customers_are_believable(demo):
         assert not c.credit_code or credit_code_is_valid(c.credit_code)
         assert c.code.startswith("KH" + c.created_at.strftime("%Y"))
         assert 1 <= c.contacts.count() <= 3
-        # 省 / 市 / 区 form one chain, and the address names them.
-        assert c.district and c.district.parent_id == c.city_id and c.city.parent_id == c.province_id
-        assert c.district.name in c.address and c.city.name.rstrip("市") in c.address
+        # 省 / 市 / 区 form one chain at their own levels (a city with no districts has none), and the
+        # address names them.
+        assert c.province.level == 1 and c.city.level == 2 and c.city.parent_id == c.province_id
+        assert c.district is None or (c.district.level == 3 and c.district.parent_id == c.city_id)
+        assert c.province.name in c.address and c.city.name.rstrip("市") in c.address
+        assert c.district is None or c.district.name in c.address
     statuses = {c.status for c in customers}
     assert statuses >= {"potential", "intent", "deal"}
     assert all(c.amount > 0 for c in customers if c.status == "deal")
@@ -110,6 +113,17 @@ def test_customers_are_believable(demo):
         customer = contact.customer
         assert contact.owner_id == (customer.owner_id or customer.previous_owner_id) and MOBILE.match(contact.mobile)
     assert LookupItem.objects.filter(kind="industry").exists() and NumberingRule.objects.filter(doc_type="customer").exists()
+
+
+@pytest.mark.django_db
+def test_a_city_without_districts_is_the_city():
+    """东莞市 (441900) has no districts: a demo customer there is 广东省 / 东莞市 with no district."""
+    from core.demo.customers import _region_chain
+    from customers.models import Region
+
+    regions = {r.code: r for r in Region.objects.filter(code__in=["440000", "441900", "440100", "440106"])}
+    assert [r and r.code for r in _region_chain(regions, "441900")] == ["440000", "441900", None]
+    assert [r and r.code for r in _region_chain(regions, "440106")] == ["440000", "440100", "440106"]
 
 
 def test_each_role_sees_its_own_customers_through_the_gate(demo):
