@@ -1,11 +1,12 @@
 """The ceiling of a Python web server on this machine for GET /api/v1/customers/?page_size=50.
 
 A bare WSGI callable, served by the same gunicorn workers and loaded by the same wrk clients as the
-real API (bench/api_load.py, BENCH_API_CEILING=1): it runs the floor's raw SQL (bench.scenarios.API_SQL:
-the manager's 50 newest customers and their total, counted the way the API counts, with the plan the
-floor found faster) and writes the rows as JSON with orjson. No middleware, no session or token, no gate, no ORM, no serializer: only the HTTP
-round trip, the two statements and the JSON. What it reaches is the most requests per second any
-Python application can serve for this page here; the API cannot pass it.
+real API (bench/api_load.py, BENCH_API_CEILING=1): it runs the floor's raw SQL
+(bench.scenarios.api_statements: the manager's 50 newest customers and their total, counted the way
+the API counts, with the plan the floor found faster) and writes the rows as JSON with orjson. No
+middleware, no session or token, no gate, no ORM, no serializer: only the HTTP round trip, the
+statements and the JSON. What it reaches is the most requests per second any Python application can
+serve for this page here; the API cannot pass it.
 
     gunicorn bench.api_ceiling:application  (BENCH_CEILING_SUBTREE: the manager's department path + "%")
 """
