@@ -20,14 +20,18 @@ import orjson
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhanggui.settings")
 
 _ready = False
-_serial_set = False
 
 
-def _set_serial(cursor) -> None:
-    """PostgreSQL without parallel workers for this connection, when the floor found that plan faster."""
-    global _serial_set
-    cursor.execute("SET max_parallel_workers_per_gather = 0")
-    _serial_set = True
+def _start() -> None:
+    """Django's settings and database, once per worker. The connection stays open for the worker's
+    life (a bare WSGI app closes nothing), so a setting made on it here holds for every request."""
+    import django
+    from django.db import connection
+
+    django.setup()
+    if os.environ.get("BENCH_CEILING_SERIAL"):  # the floor found the plan without parallel workers faster
+        with connection.cursor() as cursor:
+            cursor.execute("SET max_parallel_workers_per_gather = 0")
 
 
 def _rows(subtree: str) -> bytes:
@@ -37,8 +41,6 @@ def _rows(subtree: str) -> bytes:
 
     rows_sql, count_where = api_statements()
     with connection.cursor() as cursor:
-        if os.environ.get("BENCH_CEILING_SERIAL") and not _serial_set:
-            _set_serial(cursor)
         cursor.execute(rows_sql, [subtree])
         names = [column.name for column in cursor.description]
         rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -49,9 +51,7 @@ def _rows(subtree: str) -> bytes:
 def application(environ, start_response):
     global _ready
     if not _ready:
-        import django
-
-        django.setup()
+        _start()
         _ready = True
     body = _rows(os.environ["BENCH_CEILING_SUBTREE"])
     start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])

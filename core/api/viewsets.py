@@ -69,7 +69,7 @@ def _active_users(ids) -> list[User]:
     return users
 
 
-_JOINS: dict[tuple, tuple[tuple[str, ...] | None, tuple[str, ...] | None]] = {}
+_LIST_PLANS: dict[tuple, tuple[tuple[str, ...] | None, tuple[str, ...] | None]] = {}
 
 
 def _joins_of(model, fields) -> tuple[str, ...] | None:
@@ -144,10 +144,10 @@ class GatedModelViewSet(viewsets.ModelViewSet):
         more than the page's rows, and neither answer depends on anything else."""
         model = self.ui.model
         key = (self.get_serializer_class(), frozenset(access.hidden_fields(self.request.user, model)))
-        if key not in _JOINS:
+        if key not in _LIST_PLANS:
             serializer = self.get_serializer()
-            _JOINS[key] = (_joins_of(model, serializer.fields.values()), api_serializers.value_columns(serializer))
-        return _JOINS[key]
+            _LIST_PLANS[key] = (_joins_of(model, serializer.fields.values()), api_serializers.value_columns(serializer))
+        return _LIST_PLANS[key]
 
     def get_object(self):
         # The list's filters do not apply to one record; the gate alone decides (404 outside it).
